@@ -1,0 +1,321 @@
+"""Environment configuration: everything a stack's ``Pulumi.<env>.yaml`` may set, checked at once.
+
+A stack file sets keys in the ``thrifty`` namespace (``thrifty:cloud``, ``thrifty:tags``,
+``thrifty:budget`` ...). :func:`load_environment_config` reads them all, validates them with one
+pydantic model and raises ONE :class:`ConfigError` that lists every bad key with its path, the
+value given and what is allowed, before the program registers any resource. Unknown keys are
+errors, so a typo never falls back silently to a default.
+
+Keys are camelCase as Pulumi's own config keys are (``thrifty:budget.monthlyLimit``); the cost
+tags keep the tag standard's spelling (``cost-center``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+
+from thrifty.budget.spec import BudgetAlert, BudgetConfig, check_for_cloud, guide_alerts
+from thrifty.cluster.spec import ClusterSpec, OffHoursSpec, cluster_problems
+from thrifty.storage.config import StorageConfig
+from thrifty.tags import COST_TAG_KEYS, SLUG_PATTERN, CostTags, Environment, TagRenderError
+
+#: The config namespace thrifty reads (``thrifty:<key>`` in a stack file).
+NAMESPACE = "thrifty"
+
+Cloud = Literal["aws", "gcp", "azure"]
+CLOUDS: tuple[Cloud, ...] = ("aws", "gcp", "azure")
+
+#: Namespaces a stack file may use besides ``thrifty``; anything else is a typo.
+KNOWN_NAMESPACES = frozenset(
+    {NAMESPACE, "pulumi", "aws", "gcp", "azure-native", "kubernetes", "random", "tls"}
+)
+
+_REGION_PATTERNS: dict[Cloud, tuple[str, str]] = {
+    "aws": (r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$", "an AWS region such as us-east-1"),
+    "gcp": (r"^[a-z]+-[a-z]+\d+$", "a GCP region such as us-central1"),
+    "azure": (r"^[a-z]+[a-z0-9]*$", "an Azure location such as eastus or westeurope"),
+}
+
+
+class ConfigError(ValueError):
+    """One error that lists every invalid key of a stack's configuration."""
+
+    def __init__(self, stack: str, problems: list[str]) -> None:
+        self.stack = stack
+        self.problems = problems
+        lines = "\n".join(f"  - {problem}" for problem in problems)
+        super().__init__(
+            f"stack {stack!r} has {len(problems)} invalid configuration "
+            f"value{'s' if len(problems) != 1 else ''}:\n{lines}"
+        )
+
+
+class ConfigModel(BaseModel):
+    """Base for config sections: camelCase keys, unknown keys rejected, immutable."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True
+    )
+
+
+class TagsConfig(BaseModel):
+    """``thrifty:tags``: the cost keys other than ``environment`` (that is ``thrifty:environment``).
+
+    ``environment`` may be repeated here, as the guide's example does, but must then agree.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    project: str = Field(pattern=SLUG_PATTERN)
+    team: str = Field(pattern=SLUG_PATTERN)
+    cost_center: str = Field(alias="cost-center", pattern=SLUG_PATTERN)
+    owner: EmailStr
+    environment: Environment | None = None
+    extra: dict[str, str] = Field(default_factory=dict)
+
+
+class CapsConfig(ConfigModel):
+    """``thrifty:caps``: the sizes this environment may use (components and policies read them).
+
+    Defaults are generous enough for production; dev stacks tighten them in their own file.
+    """
+
+    max_node_vcpus: int = Field(default=32, ge=1, le=448)
+    max_node_memory_gib: float = Field(default=128, gt=0, le=24576)
+    max_nodes_per_pool: int = Field(default=20, ge=1, le=1000)
+    max_nodes_per_cluster: int = Field(default=50, ge=1, le=5000)
+    max_disk_gib: int = Field(default=200, ge=10, le=65536)
+    allow_gpu: bool = False
+
+    @model_validator(mode="after")
+    def _pool_within_cluster(self) -> CapsConfig:
+        if self.max_nodes_per_pool > self.max_nodes_per_cluster:
+            raise ValueError(
+                f"maxNodesPerPool {self.max_nodes_per_pool} exceeds maxNodesPerCluster "
+                f"{self.max_nodes_per_cluster}"
+            )
+        return self
+
+
+class EnvironmentConfig(ConfigModel):
+    """Everything a reference stack reads from its ``Pulumi.<env>.yaml`` (``thrifty:`` keys)."""
+
+    cloud: Cloud
+    region: str
+    environment: Environment
+    tags: TagsConfig
+    budget: BudgetConfig
+    caps: CapsConfig = Field(default_factory=CapsConfig)
+    gcp_project: str | None = Field(
+        default=None,
+        pattern=r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$",
+        description="GCP project id (required when cloud is gcp).",
+    )
+    azure_subscription_id: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$",
+        description="Azure subscription id (optional; budgets may scope to it).",
+    )
+    gcp_billing_account: str | None = Field(
+        default=None,
+        pattern=r"^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$",
+        description="GCP billing account id XXXXXX-XXXXXX-XXXXXX (required when cloud is gcp: "
+        "the budget lives on it).",
+    )
+    cluster: ClusterSpec | None = Field(
+        default=None, description="The Kubernetes cluster (thrifty.cluster); none if unset."
+    )
+    off_hours: OffHoursSpec | None = Field(
+        default=None,
+        description="Working hours; outside them non-production node pools scale to minimum.",
+    )
+    storage: StorageConfig = Field(
+        default_factory=StorageConfig,
+        description="Tiered buckets (thrifty.storage), by logical name; none if unset.",
+    )
+
+    @field_validator("region")
+    @classmethod
+    def _region_shape(cls, value: str) -> str:
+        if not any(re.match(pattern, value) for pattern, _ in _REGION_PATTERNS.values()):
+            raise ValueError("must be a cloud region name such as us-east-1 or us-central1")
+        return value
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> EnvironmentConfig:
+        pattern, example = _REGION_PATTERNS[self.cloud]
+        if not re.match(pattern, self.region):
+            raise ValueError(f"region {self.region!r} is not {example}")
+        if self.cloud == "gcp" and self.gcp_project is None:
+            raise ValueError("gcpProject is required when cloud is gcp")
+        if self.cloud == "gcp" and self.gcp_billing_account is None:
+            raise ValueError("gcpBillingAccount is required when cloud is gcp (budgets live on it)")
+        if self.tags.environment is not None and self.tags.environment != self.environment:
+            raise ValueError(
+                f"tags.environment {self.tags.environment!r} disagrees with environment "
+                f"{self.environment!r}; set it once, in thrifty:environment"
+            )
+        return self
+
+    def cost_tags(self) -> CostTags:
+        """The stack's tag standard instance (already validated with the config)."""
+        return CostTags.model_validate(
+            {
+                "project": self.tags.project,
+                "environment": self.environment,
+                "team": self.tags.team,
+                "cost-center": self.tags.cost_center,
+                "owner": self.tags.owner,
+                "extra": self.tags.extra,
+            }
+        )
+
+
+def _loc_to_path(loc: tuple[int | str, ...]) -> str:
+    path = f"{NAMESPACE}:"
+    for index, part in enumerate(loc):
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += ("" if index == 0 else ".") + part
+    return path
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    loc = tuple(error.get("loc", ()))
+    path = _loc_to_path(loc) if loc else f"{NAMESPACE}:<root>"
+    kind = error.get("type", "")
+    message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+    if kind == "extra_forbidden":
+        return f"{path}: unknown key (value {error.get('input')!r}); check its spelling"
+    if kind == "missing":
+        return f"{path}: required key is missing"
+    value = error.get("input")
+    shown = json.dumps(value, default=str) if not isinstance(value, dict) else "{...}"
+    return f"{path}: {message} (got {shown})"
+
+
+def parse_config_value(raw: object) -> object:
+    """Pulumi hands structured config values over as JSON text; decode them, leave the rest."""
+    if isinstance(raw, str):
+        text = raw.strip()
+        if text[:1] in "{[" or text in ("true", "false") or re.fullmatch(r"-?\d+(\.\d+)?", text):
+            try:
+                return json.loads(text)
+            except json.JSONDecodeError:
+                return raw
+    return raw
+
+
+def validate_environment_config(
+    raw_config: Mapping[str, object], *, stack: str, project: str | None = None
+) -> EnvironmentConfig:
+    """Validate a stack's full config map (``namespace:key -> value``) into EnvironmentConfig.
+
+    Collects every problem (unknown namespaces, unknown keys, bad values, tags that cannot be
+    rendered for the chosen cloud) and raises one :class:`ConfigError`.
+    """
+    problems: list[str] = []
+    section: dict[str, object] = {}
+    allowed_namespaces = KNOWN_NAMESPACES | ({project} if project else set())
+    for full_key, raw in raw_config.items():
+        namespace, sep, key = full_key.partition(":")
+        if not sep:
+            problems.append(f"{full_key}: config keys must be namespaced, e.g. thrifty:{full_key}")
+        elif namespace not in allowed_namespaces:
+            problems.append(
+                f"{full_key}: unknown config namespace {namespace!r} "
+                f"(allowed: {', '.join(sorted(allowed_namespaces))})"
+            )
+        elif namespace == NAMESPACE:
+            section[key] = parse_config_value(raw)
+    try:
+        config = EnvironmentConfig.model_validate(section)
+    except ValidationError as error:
+        problems.extend(_describe(detail) for detail in error.errors())
+        raise ConfigError(stack, problems) from None
+    problems.extend(_tag_problems(config))
+    problems.extend(
+        f"{NAMESPACE}:budget.{problem}" for problem in check_for_cloud(config.budget, config.cloud)
+    )
+    if config.cluster is not None:
+        problems.extend(
+            f"{NAMESPACE}:{problem}"
+            if problem.startswith("offHours")
+            else f"{NAMESPACE}:cluster.{problem}"
+            for problem in cluster_problems(
+                config.cluster,
+                cloud=config.cloud,
+                environment=config.environment,
+                caps=config.caps,
+                off_hours=config.off_hours,
+            )
+        )
+    problems.extend(config.storage.problems(cloud=config.cloud, environment=config.environment))
+    if problems:
+        raise ConfigError(stack, problems)
+    return config
+
+
+def _tag_problems(config: EnvironmentConfig) -> list[str]:
+    """Check that the tags render on the stack's cloud and on Kubernetes (extra tags may not)."""
+    try:
+        tags = config.cost_tags()
+    except ValidationError as error:  # extra tags that shadow a standard key
+        return [
+            f"{NAMESPACE}:tags.extra: {str(detail['msg']).removeprefix('Value error, ')}"
+            for detail in error.errors()
+        ]
+    renderings = {"aws": tags.aws, "gcp": tags.gcp, "azure": tags.azure}
+    problems = []
+    for render in (renderings[config.cloud], tags.kubernetes):
+        try:
+            render()
+        except TagRenderError as error:
+            problems.append(f"{NAMESPACE}:tags: {error}")
+    return problems
+
+
+def load_environment_config() -> EnvironmentConfig:
+    """Read and validate the running stack's config through the Pulumi SDK.
+
+    Reads the whole config map the engine handed to the program (not key by key), so that
+    unknown keys and unknown namespaces are found too.
+    """
+    import pulumi
+    from pulumi.runtime.config import CONFIG, get_config_env
+
+    raw: dict[str, object] = {**get_config_env(), **CONFIG.get()}
+    return validate_environment_config(
+        raw, stack=pulumi.get_stack(), project=pulumi.get_project()
+    )
+
+
+__all__ = [
+    "CLOUDS",
+    "COST_TAG_KEYS",
+    "BudgetAlert",
+    "BudgetConfig",
+    "CapsConfig",
+    "Cloud",
+    "ConfigError",
+    "EnvironmentConfig",
+    "TagsConfig",
+    "guide_alerts",
+    "load_environment_config",
+    "validate_environment_config",
+]
