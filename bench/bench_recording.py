@@ -74,14 +74,19 @@ def run(rounds: int) -> dict[str, Any]:
     for stack in STACKS:
         size = len(record_stack(REPO_ROOT, stack))
         floor_runs, record_runs, plan_runs = [], [], []
+        def floor(size: int = size) -> int:
+            return len(record_program(floor_program(size), mocks=EchoMocks()))
+
+        def record(stack: str = stack) -> int:
+            return len(record_stack(REPO_ROOT, stack))
+
+        def plan(stack: str = stack) -> int:
+            return len(plan_recording(record_stack(REPO_ROOT, stack)).resources)
+
         for _ in range(rounds):
-            floor_runs.append(
-                measure(lambda: len(record_program(floor_program(size), mocks=EchoMocks())))
-            )
-            record_runs.append(measure(lambda: len(record_stack(REPO_ROOT, stack))))  # noqa: B023
-            plan_runs.append(
-                measure(lambda: len(plan_recording(record_stack(REPO_ROOT, stack)).resources))  # noqa: B023
-            )
+            floor_runs.append(measure(floor))
+            record_runs.append(measure(record))
+            plan_runs.append(measure(plan))
 
         def per_resource(runs: list[tuple[float, int, int]]) -> tuple[float, float]:
             seconds = statistics.median(r[0] / r[2] for r in runs)

@@ -140,7 +140,9 @@ def build_tree(recording: Recording) -> tuple[list[PlanNode], dict[str, TagStatu
     statuses = {r.urn: tag_status(recording, r) for r in recording.resources}
     nodes = {r.urn: PlanNode(r, statuses[r.urn]) for r in recording.resources}
     roots: list[PlanNode] = []
-    for resource in recording.resources:
+    # Registration order depends on asyncio scheduling; sort by name so that two plans of the
+    # same program print the same tree (and diff cleanly in CI logs).
+    for resource in sorted(recording.resources, key=lambda r: (r.name, r.type)):
         parent = nodes.get(resource.parent)
         (parent.children if parent else roots).append(nodes[resource.urn])
     return roots, statuses

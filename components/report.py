@@ -10,13 +10,18 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from thrifty.plan import Plan, PlanNode, TagStatus
+from thrifty.plan import Plan, PlanNode, provider_default_tags
 from thrifty.tags import COST_TAG_KEYS
 
 FORMATS = ("table", "json", "markdown")
 
 
-def _tag_text(status: TagStatus) -> str:
+def _tag_text(node: PlanNode) -> str:
+    status = node.tag_status
+    if node.resource.is_provider:
+        defaults = provider_default_tags(node.resource)
+        shown = " ".join(f"{key}={defaults[key]}" for key in COST_TAG_KEYS if key in defaults)
+        return f"default tags [{shown}]" if defaults else "(no default tags)"
     if not status.taggable:
         return "(not taggable)"
     effective = status.effective
@@ -34,7 +39,7 @@ def _tree_lines(nodes: list[PlanNode], prefix: str = "") -> Iterator[str]:
         resource = node.resource
         label = f"{resource.type} {resource.name}"
         if resource.custom:
-            label += f"  {_tag_text(node.tag_status)}"
+            label += f"  {_tag_text(node)}"
         if resource.protect or resource.retain_on_delete:
             label += "  (protected)" if resource.protect else "  (retained on delete)"
         yield f"{prefix}{branch}{label}"

@@ -55,6 +55,7 @@ class NodeGroup:
     pool: bool = True
     system: bool = False
     cluster: str | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
     problems: Mapping[str, NotCheckable] = field(default_factory=dict)
 
     @property
@@ -111,6 +112,12 @@ def _accelerators(props: Mapping[str, Any], path: str) -> int:
 # --- AWS -------------------------------------------------------------------------------------
 
 
+def _labels(props: Mapping[str, Any], path: str) -> dict[str, str]:
+    """The Kubernetes node labels a pool puts on its nodes (non-text values are left out)."""
+    found = get_map(props, path) or {}
+    return {str(key): value for key, value in found.items() if isinstance(value, str)}
+
+
 def _eks_node_group(resource: Resource) -> list[NodeGroup]:
     props = resource.props
     facts = _Facts()
@@ -135,6 +142,7 @@ def _eks_node_group(resource: Resource) -> list[NodeGroup]:
             cluster=facts.read(
                 "cluster", lambda: _dependency_or_value(resource, "clusterName"), None
             ),
+            labels=facts.read("labels", lambda: _labels(props, "labels"), {}),
             problems=facts.problems,
         )
     ]
@@ -243,6 +251,7 @@ def _gke_node_pool(resource: Resource) -> list[NodeGroup]:
             max_nodes=facts.read("max_nodes", lambda: _gke_max_nodes(resource.props), None),
             accelerators=gpus,
             cluster=facts.read("cluster", lambda: _dependency_or_value(resource, "cluster"), None),
+            labels=facts.read("labels", lambda: _labels(resource.props, "nodeConfig.labels"), {}),
             problems=facts.problems,
         )
     ]
@@ -328,6 +337,7 @@ def _aks_pool(props: Mapping[str, Any], path: str, cluster: Callable[[], str | N
             "system", lambda: (get_str(props, f"{prefix}mode") or "").lower() == "system", False
         ),
         cluster=facts.read("cluster", cluster, None),
+        labels=facts.read("labels", lambda: _labels(props, f"{prefix}nodeLabels"), {}),
         problems=facts.problems,
     )
 

@@ -27,6 +27,8 @@ from pulumi.runtime.proto import analyzer_pb2_grpc
 from pulumi_policy import EnforcementLevel, Policy
 from pulumi_policy.policy import _GRPC_CHANNEL_OPTIONS, _PolicyAnalyzerServicer
 
+from thrifty import __version__
+
 Reply = TypeVar("Reply")
 
 _LEVELS = frozenset(proto.EnforcementLevel.values())
@@ -59,7 +61,7 @@ class HardenedServicer(_PolicyAnalyzerServicer):
     """pulumi_policy's servicer with requests sanitised and failures turned into diagnostics."""
 
     def __init__(self, name: str, policies: list[Policy], description: str) -> None:
-        super().__init__(name, "0.0.1", policies, EnforcementLevel.ADVISORY, None, description)
+        super().__init__(name, __version__, policies, EnforcementLevel.ADVISORY, None, description)
         self._name = name
 
     @property
@@ -72,7 +74,7 @@ class HardenedServicer(_PolicyAnalyzerServicer):
         return proto.AnalyzeDiagnostic(
             policyName="readable-request",
             policyPackName=self._name,
-            policyPackVersion="0.0.1",
+            policyPackVersion=__version__,
             description="The pack could read the resource's properties.",
             message=message,
             enforcementLevel=proto.MANDATORY,

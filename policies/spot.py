@@ -9,6 +9,8 @@ recommends diversifying across several. GKE and AKS pools have exactly one machi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from pydantic import Field
 
 from thrifty.policies.compute import node_groups
@@ -17,12 +19,20 @@ from thrifty.policies.policy_config import Environment, PolicyConfig
 from thrifty.policies.tagging import effective_tags, own_tag_path
 from thrifty.tags import decode_label_value
 
+#: The label thrifty's cluster components put on the small on-demand system pool.
+SYSTEM_POOL_LABELS = {"thrifty.io/role": "system"}
+
 
 class SpotConfig(PolicyConfig):
     """Which environment the stack is; empty means "read the resource's environment tag"."""
 
     environment: Environment | None = Field(
         default=None, description="The stack's environment; default: the environment tag."
+    )
+    exempt_node_labels: dict[str, str] = Field(
+        default_factory=lambda: dict(SYSTEM_POOL_LABELS),
+        description="Pools whose node labels include any of these key/value pairs may stay "
+        "on-demand: the small system pool for add-ons that must not be interrupted.",
     )
 
 
@@ -38,12 +48,21 @@ def _environment(resource: Resource, config: SpotConfig) -> str:
     return decode_label_value(value) if resource.package in ("gcp", "kubernetes") else value
 
 
+def _exempt(labels: Mapping[str, str], exempt: Mapping[str, str]) -> bool:
+    return any(labels.get(key) == value for key, value in exempt.items())
+
+
 def check_spot_for_non_production(resource: Resource, config: SpotConfig) -> list[Finding]:
-    """Non-production node pools that are not spot (AKS system pools cannot be, so skipped)."""
+    """Non-production node pools that are not spot. AKS system pools cannot be spot, and pools
+    labelled as the system pool (``exemptNodeLabels``) are meant to be on-demand: both skipped."""
     groups = [group for group in node_groups(resource) if group.pool]
     for group in groups:
-        group.need("spot", "system")
-    groups = [group for group in groups if not group.system]
+        group.need("spot", "system", "labels")
+    groups = [
+        group
+        for group in groups
+        if not group.system and not _exempt(group.labels, config.exempt_node_labels)
+    ]
     if not groups or all(group.spot for group in groups):
         return []
     environment = _environment(resource, config)

@@ -62,8 +62,8 @@ def only(recording: Recording, type_token: str) -> list[RecordedResource]:
 def assert_parented_and_provided(recording: Recording, component_type: str) -> None:
     """Every resource but the test's provider is the component's child, on that provider."""
     (component,) = recording.of_type(component_type)
-    provider = recording.resources[0]
-    assert provider.is_provider
+    # Registration order follows asyncio scheduling: find the test's provider by kind.
+    (provider,) = [r for r in recording if r.is_provider]
     children = [r for r in recording if r.urn not in (component.urn, provider.urn)]
     assert children
     for resource in children:

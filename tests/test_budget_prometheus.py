@@ -193,7 +193,8 @@ def test_recorded_prometheus_rule_custom_resource() -> None:
     (component,) = recording.of_type("thrifty:budget:CostAlertRules")
     (rule,) = recording.of_type("kubernetes:monitoring.coreos.com/v1:PrometheusRule")
     assert rule.parent == component.urn
-    assert rule.provider_urn == recording.resources[0].urn
+    (provider,) = recording.of_type("pulumi:providers:kubernetes")
+    assert rule.provider_urn == provider.urn
     inputs = rule.inputs
     assert inputs["apiVersion"] == "monitoring.coreos.com/v1"
     assert inputs["kind"] == "PrometheusRule"

@@ -124,3 +124,10 @@ def test_no_policies_skips_the_pack() -> None:
     result = run_plan("--stack", "dev", "--no-policies")
     assert result.returncode == 0
     assert "Policies:" not in result.stdout
+
+
+def test_two_plans_of_one_stack_print_the_same_tree() -> None:
+    first = run_plan("--stack", "production", "--no-policies")
+    second = run_plan("--stack", "production", "--no-policies")
+    assert first.returncode == second.returncode == 0
+    assert first.stdout == second.stdout

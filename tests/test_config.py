@@ -11,11 +11,10 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import REFERENCE_STACKS, REPO_ROOT
 from thrifty.config import ConfigError, validate_environment_config
 from thrifty.project import load_project
 from thrifty.recording import record_program, run_project_program
-
-from tests.conftest import REFERENCE_STACKS, REPO_ROOT
 
 Mutation = Callable[[dict[str, Any]], None]
 

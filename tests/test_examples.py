@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import REPO_ROOT
 from thrifty.plan import plan_recording
 from thrifty.recording import record_stack
-
-from tests.conftest import REPO_ROOT
 
 EXAMPLES = sorted(path.parent for path in (REPO_ROOT / "examples").glob("*/Pulumi.yaml"))
 

@@ -52,3 +52,14 @@ def test_package_data_ships() -> None:
     data = document["tool"]["setuptools"]["package-data"]
     assert "py.typed" in data["thrifty"]
     assert (REPO_ROOT / "components" / "py.typed").exists()
+
+
+def test_one_version_everywhere() -> None:
+    """pyproject, the package and the policy pack (the CLI reads PulumiPolicy.yaml) agree."""
+    import yaml
+
+    import thrifty
+
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+    pack = yaml.safe_load((REPO_ROOT / "policies" / "PulumiPolicy.yaml").read_text())
+    assert project["version"] == thrifty.__version__ == pack["version"]

@@ -782,6 +782,23 @@ def test_spot_is_not_asked_of_production_or_aks_system_pools(pack: AnalyzerClien
     )
 
 
+def test_labelled_system_pools_may_stay_on_demand(pack: AnalyzerClient) -> None:
+    configure(pack, {"spot-for-non-production": {"environment": "development"}})
+    system = {"thrifty.io/role": "system"}
+    assert not mentioned(pack.analyze(eks(["m5.large"], labels=system)), "spot-for-non-production")
+    assert not mentioned(
+        pack.analyze(gke("e2-standard-4", labels=system)), "spot-for-non-production"
+    )
+    # The label must match exactly, and the exemption is configurable (here: switched off).
+    worker = {"thrifty.io/role": "worker"}
+    assert flagged(pack.analyze(eks(["m5.large"], labels=worker)), "spot-for-non-production")
+    configure(
+        pack,
+        {"spot-for-non-production": {"environment": "development", "exemptNodeLabels": {}}},
+    )
+    assert flagged(pack.analyze(eks(["m5.large"], labels=system)), "spot-for-non-production")
+
+
 def test_unknown_preview_values_are_advisory_not_checkable_not_a_pass(pack: AnalyzerClient) -> None:
     result = pack.analyze(eks(["m5.large"], max_size=UNKNOWN, tags={**AWS_TAGS, "owner": UNKNOWN}))
     by_policy = {v.policy_name: v for v in result.violations}

@@ -6,13 +6,12 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
+from tests.conftest import REFERENCE_STACKS, REPO_ROOT
 from thrifty.config import validate_environment_config
 from thrifty.project import ProjectError, load_project
 from thrifty.recording import Recording, record_program, record_stack
 from thrifty.taggable import tag_path, tags_of
 from thrifty.tags import COST_TAG_KEYS, CostTags
-
-from tests.conftest import REFERENCE_STACKS, REPO_ROOT
 
 RENDERINGS = {
     "aws": CostTags.aws,
@@ -165,5 +164,5 @@ def test_config_reaches_the_program() -> None:
 def test_unknown_stack_and_non_project_are_clear_errors(tmp_path: object) -> None:
     with pytest.raises(ProjectError, match=r"unknown stack 'nope'.*stacks in .*dev"):
         record_stack(REPO_ROOT, "nope")
-    with pytest.raises(ProjectError, match="no Pulumi.yaml"):
+    with pytest.raises(ProjectError, match=r"no Pulumi\.yaml"):
         record_stack(REPO_ROOT / "tests", "dev")

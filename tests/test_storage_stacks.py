@@ -7,10 +7,9 @@ import json
 
 import pytest
 
+from tests.conftest import REFERENCE_STACKS, REPO_ROOT
 from thrifty.recording import RecordedResource, Recording, record_stack
 from thrifty.tags import COST_TAG_KEYS
-
-from tests.conftest import REFERENCE_STACKS, REPO_ROOT
 
 BUCKET_COMPONENTS = {
     "thrifty:storage:S3Bucket",

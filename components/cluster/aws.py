@@ -268,7 +268,7 @@ class EksCluster(pulumi.ComponentResource):
         vpc = aws.ec2.get_vpc_output(default=True, opts=invoke)
 
         def in_zones(count: int) -> pulumi.Output[list[str]]:
-            return aws.ec2.get_subnets_output(
+            subnets: pulumi.Output[list[str]] = aws.ec2.get_subnets_output(
                 filters=[
                     aws.ec2.GetSubnetsFilterArgs(name="vpc-id", values=[vpc.id]),
                     aws.ec2.GetSubnetsFilterArgs(name="default-for-az", values=["true"]),
@@ -279,6 +279,7 @@ class EksCluster(pulumi.ComponentResource):
                 ],
                 opts=invoke,
             ).ids
+            return subnets
 
         count = args.cluster.zones
         nodes = in_zones(count)

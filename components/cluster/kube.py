@@ -50,11 +50,11 @@ def priority_expander(
     """
     return k8s.core.v1.ConfigMap(
         f"{name}-priority-expander",
-        metadata={
-            "name": PRIORITY_EXPANDER_CONFIGMAP,
-            "namespace": AUTOSCALER_NAMESPACE,
-            "labels": tags.kubernetes(),
-        },
+        metadata=k8s.meta.v1.ObjectMetaArgs(
+            name=PRIORITY_EXPANDER_CONFIGMAP,
+            namespace=AUTOSCALER_NAMESPACE,
+            labels=tags.kubernetes(),
+        ),
         data={"priorities": plan.expander_priorities(group_patterns)},
         opts=pulumi.ResourceOptions(parent=parent, provider=provider),
     )

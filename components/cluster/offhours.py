@@ -22,6 +22,7 @@ from thrifty.tags import CostTags
 
 NAMESPACE = "thrifty-off-hours"
 SERVICE_ACCOUNT = "off-hours"
+ROLE = "thrifty-off-hours"
 KINDS = ("deployment", "statefulset")
 
 _ANNOTATION_PATH = REPLICAS_ANNOTATION.replace(".", "\\.")
@@ -69,6 +70,9 @@ class OffHoursScalerArgs(BaseModel):
 class OffHoursScaler(pulumi.ComponentResource):
     """Two CronJobs and the least RBAC they need, in the cluster behind ``provider``."""
 
+    scale_down: k8s.batch.v1.CronJob
+    scale_up: k8s.batch.v1.CronJob
+
     def __init__(
         self,
         name: str,
@@ -81,57 +85,60 @@ class OffHoursScaler(pulumi.ComponentResource):
         super().__init__("thrifty:cluster:OffHoursScaler", name, None, opts)
         child = pulumi.ResourceOptions(parent=self, provider=provider)
 
-        namespace = k8s.core.v1.Namespace(
-            f"{name}-ns", metadata={"name": NAMESPACE, "labels": labels}, opts=child
-        )
+        def meta(object_name: str, namespace: str | None = None) -> k8s.meta.v1.ObjectMetaArgs:
+            return k8s.meta.v1.ObjectMetaArgs(name=object_name, namespace=namespace, labels=labels)
+
+        namespace = k8s.core.v1.Namespace(f"{name}-ns", metadata=meta(NAMESPACE), opts=child)
         in_namespace = pulumi.ResourceOptions(
             parent=self, provider=provider, depends_on=[namespace]
         )
         k8s.core.v1.ServiceAccount(
-            f"{name}-sa",
-            metadata={"name": SERVICE_ACCOUNT, "namespace": NAMESPACE, "labels": labels},
-            automount_service_account_token=True,
-            opts=in_namespace,
+            f"{name}-sa", metadata=meta(SERVICE_ACCOUNT, NAMESPACE), opts=in_namespace
         )
         role = k8s.rbac.v1.ClusterRole(
             f"{name}-role",
-            metadata={"name": "thrifty-off-hours", "labels": labels},
+            metadata=meta(ROLE),
             rules=[
-                {
-                    "apiGroups": ["apps"],
-                    "resources": ["deployments", "statefulsets"],
-                    "verbs": ["get", "list", "patch"],
-                },
-                {
-                    "apiGroups": ["apps"],
-                    "resources": ["deployments/scale", "statefulsets/scale"],
-                    "verbs": ["get", "patch", "update"],
-                },
+                k8s.rbac.v1.PolicyRuleArgs(
+                    api_groups=["apps"],
+                    resources=["deployments", "statefulsets"],
+                    verbs=["get", "list", "patch"],
+                ),
+                k8s.rbac.v1.PolicyRuleArgs(
+                    api_groups=["apps"],
+                    resources=["deployments/scale", "statefulsets/scale"],
+                    verbs=["get", "patch", "update"],
+                ),
             ],
             opts=child,
         )
         for target in off_hours.namespaces:
             k8s.rbac.v1.RoleBinding(
                 f"{name}-{target}",
-                metadata={"name": "thrifty-off-hours", "namespace": target, "labels": labels},
-                role_ref={
-                    "apiGroup": "rbac.authorization.k8s.io",
-                    "kind": "ClusterRole",
-                    "name": "thrifty-off-hours",
-                },
+                metadata=meta(ROLE, target),
+                role_ref=k8s.rbac.v1.RoleRefArgs(
+                    api_group="rbac.authorization.k8s.io", kind="ClusterRole", name=ROLE
+                ),
                 subjects=[
-                    {"kind": "ServiceAccount", "name": SERVICE_ACCOUNT, "namespace": NAMESPACE}
+                    k8s.rbac.v1.SubjectArgs(
+                        kind="ServiceAccount", name=SERVICE_ACCOUNT, namespace=NAMESPACE
+                    )
                 ],
                 opts=pulumi.ResourceOptions(parent=self, provider=provider, depends_on=[role]),
             )
-        self.scale_down = self._cron_job(
-            name, "scale-down", off_hours.scale_down_cron, SCALE_DOWN_SCRIPT, args, labels,
-            in_namespace,
-        )  # fmt: skip
-        self.scale_up = self._cron_job(
-            name, "scale-up", off_hours.scale_up_cron, SCALE_UP_SCRIPT, args, labels,
-            in_namespace,
-        )  # fmt: skip
+        jobs = {
+            action: k8s.batch.v1.CronJob(
+                f"{name}-{action}",
+                metadata=meta(f"off-hours-{action}", NAMESPACE),
+                spec=_cron_job_spec(action, schedule, script, off_hours, labels),
+                opts=in_namespace,
+            )
+            for action, schedule, script in (
+                ("scale-down", off_hours.scale_down_cron, SCALE_DOWN_SCRIPT),
+                ("scale-up", off_hours.scale_up_cron, SCALE_UP_SCRIPT),
+            )
+        }
+        self.scale_down, self.scale_up = jobs["scale-down"], jobs["scale-up"]
         self.register_outputs(
             {
                 "timeZone": off_hours.time_zone,
@@ -140,78 +147,72 @@ class OffHoursScaler(pulumi.ComponentResource):
             }
         )
 
-    @staticmethod
-    def _cron_job(
-        name: str,
-        action: str,
-        schedule: str,
-        script: str,
-        args: OffHoursScalerArgs,
-        labels: dict[str, str],
-        opts: pulumi.ResourceOptions,
-    ) -> k8s.batch.v1.CronJob:
-        """One CronJob running ``script`` with kubectl; hardened and with bounded resources."""
-        return k8s.batch.v1.CronJob(
-            f"{name}-{action}",
-            metadata={"name": f"off-hours-{action}", "namespace": NAMESPACE, "labels": labels},
-            spec={
-                "schedule": schedule,
-                "timeZone": args.off_hours.time_zone,
-                "concurrencyPolicy": "Forbid",
-                "startingDeadlineSeconds": 3600,
-                "successfulJobsHistoryLimit": 1,
-                "failedJobsHistoryLimit": 3,
-                "jobTemplate": {
-                    "metadata": {"labels": labels},
-                    "spec": {
-                        "backoffLimit": 3,
-                        "activeDeadlineSeconds": 900,
-                        "ttlSecondsAfterFinished": 86400,
-                        "template": {
-                            "metadata": {"labels": labels},
-                            "spec": _pod_spec(action, script, args.off_hours),
-                        },
-                    },
-                },
-            },
-            opts=opts,
-        )
+
+def _cron_job_spec(
+    action: str, schedule: str, script: str, off_hours: OffHoursSpec, labels: dict[str, str]
+) -> k8s.batch.v1.CronJobSpecArgs:
+    """One run of ``script`` per ``schedule``, never two at once, never retried for long."""
+    return k8s.batch.v1.CronJobSpecArgs(
+        schedule=schedule,
+        time_zone=off_hours.time_zone,
+        concurrency_policy="Forbid",
+        starting_deadline_seconds=3600,
+        successful_jobs_history_limit=1,
+        failed_jobs_history_limit=3,
+        job_template=k8s.batch.v1.JobTemplateSpecArgs(
+            metadata=k8s.meta.v1.ObjectMetaArgs(labels=labels),
+            spec=k8s.batch.v1.JobSpecArgs(
+                backoff_limit=3,
+                active_deadline_seconds=900,
+                ttl_seconds_after_finished=86400,
+                template=k8s.core.v1.PodTemplateSpecArgs(
+                    metadata=k8s.meta.v1.ObjectMetaArgs(labels=labels),
+                    spec=_pod_spec(action, script, off_hours),
+                ),
+            ),
+        ),
+    )
 
 
-def _pod_spec(action: str, script: str, off_hours: OffHoursSpec) -> dict[str, object]:
-    """Runs on the on-demand system pool (never evicted by the night it is managing)."""
-    return {
-        "serviceAccountName": SERVICE_ACCOUNT,
-        "restartPolicy": "OnFailure",
-        "nodeSelector": {ROLE_LABEL: "system"},
-        "securityContext": {
-            "runAsNonRoot": True,
-            "runAsUser": 65534,
-            "seccompProfile": {"type": "RuntimeDefault"},
-        },
-        "containers": [
-            {
-                "name": action,
-                "image": off_hours.image,
-                "command": ["/bin/sh", "-c", script],
-                "env": [
-                    {"name": "NAMESPACES", "value": " ".join(off_hours.namespaces)},
-                    {"name": "HOME", "value": "/tmp"},
+def _pod_spec(action: str, script: str, off_hours: OffHoursSpec) -> k8s.core.v1.PodSpecArgs:
+    """Runs on the on-demand system pool (never evicted by the night it is managing),
+    as nobody, read-only, with bounded resources."""
+    return k8s.core.v1.PodSpecArgs(
+        service_account_name=SERVICE_ACCOUNT,
+        restart_policy="OnFailure",
+        node_selector={ROLE_LABEL: "system"},
+        security_context=k8s.core.v1.PodSecurityContextArgs(
+            run_as_non_root=True,
+            run_as_user=65534,
+            seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault"),
+        ),
+        containers=[
+            k8s.core.v1.ContainerArgs(
+                name=action,
+                image=off_hours.image,
+                command=["/bin/sh", "-c", script],
+                env=[
+                    k8s.core.v1.EnvVarArgs(name="NAMESPACES", value=" ".join(off_hours.namespaces)),
+                    k8s.core.v1.EnvVarArgs(name="HOME", value="/tmp"),
                 ],
-                "resources": {
-                    "requests": {"cpu": "50m", "memory": "64Mi"},
-                    "limits": {"cpu": "200m", "memory": "128Mi"},
-                },
-                "securityContext": {
-                    "allowPrivilegeEscalation": False,
-                    "readOnlyRootFilesystem": True,
-                    "capabilities": {"drop": ["ALL"]},
-                },
-                "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
-            }
+                resources=k8s.core.v1.ResourceRequirementsArgs(
+                    requests={"cpu": "50m", "memory": "64Mi"},
+                    limits={"cpu": "200m", "memory": "128Mi"},
+                ),
+                security_context=k8s.core.v1.SecurityContextArgs(
+                    allow_privilege_escalation=False,
+                    read_only_root_filesystem=True,
+                    capabilities=k8s.core.v1.CapabilitiesArgs(drop=["ALL"]),
+                ),
+                volume_mounts=[k8s.core.v1.VolumeMountArgs(name="tmp", mount_path="/tmp")],
+            )
         ],
-        "volumes": [{"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}}],
-    }
+        volumes=[
+            k8s.core.v1.VolumeArgs(
+                name="tmp", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs(size_limit="64Mi")
+            )
+        ],
+    )
 
 
 __all__ = ["SCALE_DOWN_SCRIPT", "SCALE_UP_SCRIPT", "OffHoursScaler", "OffHoursScalerArgs"]

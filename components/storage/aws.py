@@ -15,6 +15,7 @@ configuration, optional Intelligent-Tiering archive configuration). S3 specifics
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -48,7 +49,7 @@ def tls_only_policy(bucket_arn: str) -> str:
     )
 
 
-def _filter(rule: LifecycleRule) -> _s3.BucketLifecycleConfigurationRuleFilterArgs:
+def _filter(rule: LifecycleRule) -> Any:
     """S3 allows one criterion directly in ``filter``; two or more go into ``filter.and``."""
     criteria = (
         (rule.prefix is not None)
@@ -78,7 +79,7 @@ def _filter(rule: LifecycleRule) -> _s3.BucketLifecycleConfigurationRuleFilterAr
     )
 
 
-def _expiration(rule: LifecycleRule) -> _s3.BucketLifecycleConfigurationRuleExpirationArgs | None:
+def _expiration(rule: LifecycleRule) -> Any:
     if rule.expire_after_days is not None:
         return _s3.BucketLifecycleConfigurationRuleExpirationArgs(days=rule.expire_after_days)
     if rule.noncurrent is not None:
@@ -88,9 +89,9 @@ def _expiration(rule: LifecycleRule) -> _s3.BucketLifecycleConfigurationRuleExpi
     return None
 
 
-def s3_lifecycle_rules(spec: StorageSpec) -> list[_s3.BucketLifecycleConfigurationRuleArgs]:
+def s3_lifecycle_rules(spec: StorageSpec) -> list[Any]:
     """The spec's rules as S3 lifecycle rules (v7 ``BucketLifecycleConfiguration.rules``)."""
-    rules: list[_s3.BucketLifecycleConfigurationRuleArgs] = []
+    rules: list[Any] = []
     for rule in spec.rules:
         noncurrent = rule.noncurrent
         rules.append(

@@ -19,6 +19,7 @@ management-policy rule [AZ-LCM]:
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pulumi
 import pulumi_azure_native as azure_native
@@ -68,11 +69,11 @@ def _check_names(name: str, account_name: str, container_name: str) -> None:
         raise StorageSpecError(f"AzureBlobStorage {name!r}", problems)
 
 
-def _days(days: int) -> _st.DateAfterModificationArgs:
+def _days(days: int) -> Any:
     return _st.DateAfterModificationArgs(days_after_modification_greater_than=days)
 
 
-def _azure_rule(rule: LifecycleRule, container: str) -> _st.ManagementPolicyRuleArgs | None:
+def _azure_rule(rule: LifecycleRule, container: str) -> Any:
     """One management-policy rule, or ``None`` when nothing in it applies on Azure."""
     at = {AZURE_TIERS[step.tier]: step.after_days for step in rule.transitions}
     base_blob = None
@@ -115,7 +116,7 @@ def _azure_rule(rule: LifecycleRule, container: str) -> _st.ManagementPolicyRule
     )
 
 
-def azure_management_rules(spec: StorageSpec, container: str) -> list[_st.ManagementPolicyRuleArgs]:
+def azure_management_rules(spec: StorageSpec, container: str) -> list[Any]:
     """The spec's rules as Azure management-policy rules for one container."""
     rules = (_azure_rule(rule, container) for rule in spec.rules)
     return [rule for rule in rules if rule is not None]

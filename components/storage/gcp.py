@@ -19,6 +19,7 @@ rest (Google-managed keys unless ``kms_key_name``) and serves its APIs over TLS.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pulumi
 import pulumi_gcp as gcp
@@ -41,7 +42,7 @@ def _condition(
     days_since_noncurrent_time: int | None = None,
     num_newer_versions: int | None = None,
     with_state: str | None = None,
-) -> _storage.BucketLifecycleRuleConditionArgs:
+) -> Any:
     """A condition with the rule's filters (prefix, size) plus the action's own fields."""
     return _storage.BucketLifecycleRuleConditionArgs(
         age=age,
@@ -56,9 +57,9 @@ def _condition(
     )
 
 
-def gcs_lifecycle_rules(spec: StorageSpec) -> list[_storage.BucketLifecycleRuleArgs]:
+def gcs_lifecycle_rules(spec: StorageSpec) -> list[Any]:
     """The spec's rules as GCS lifecycle rules, in spec order."""
-    rules: list[_storage.BucketLifecycleRuleArgs] = []
+    rules: list[Any] = []
     for rule in spec.rules:
         for step in rule.transitions:
             target = GCS_CLASSES[step.tier]
