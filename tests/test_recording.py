@@ -115,10 +115,9 @@ def test_recording_keeps_the_whole_request() -> None:
         )
 
     recording = record_program(program, project="p", stack="s")
-    box, first, second = (
-        recording.of_type("test:index:Box")[0],
-        *recording.of_type("aws:s3/bucket:Bucket"),
-    )
+    (box,) = recording.of_type("test:index:Box")
+    buckets = {r.name: r for r in recording.of_type("aws:s3/bucket:Bucket")}
+    first, second = buckets["first"], buckets["second"]
     assert not box.custom and first.custom
     assert first.parent == box.urn and second.parent == box.urn
     assert first.urn == "urn:pulumi:s::p::test:index:Box$aws:s3/bucket:Bucket::first"

@@ -614,7 +614,7 @@ def test_create_buckets_from_config(cloud: str, component: str) -> None:
         )
 
     rec = record(program)
-    assert [r.name for r in rec.of_type(component)] == ["data-lake", "model-artifacts"]
+    assert sorted(r.name for r in rec.of_type(component)) == ["data-lake", "model-artifacts"]
 
 
 def test_create_buckets_checks_every_bucket_first() -> None:
