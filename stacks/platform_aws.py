@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pulumi
-
 from thrifty.budget.aws import AwsBudget
 from thrifty.budget.spec import BudgetArgs
 from thrifty.cluster.aws import EksCluster, EksClusterArgs
@@ -28,7 +26,7 @@ def build(config: EnvironmentConfig) -> dict[str, Any]:
         config.storage,
         cloud="aws",
         tags=tags,
-        opts=pulumi.ResourceOptions(provider=foundation.provider),
+        provider=foundation.provider,
     )
     outputs: dict[str, Any] = {
         "region": config.region,

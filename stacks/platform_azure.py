@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pulumi
-
 from thrifty.budget.azure import AzureBudget
 from thrifty.budget.spec import BudgetArgs
 from thrifty.cluster.azure import AksCluster, AksClusterArgs
@@ -39,7 +37,7 @@ def build(config: EnvironmentConfig) -> dict[str, Any]:
         tags=tags,
         location=config.region,
         resource_group_name=foundation.resource_group.name,
-        opts=pulumi.ResourceOptions(provider=foundation.provider),
+        provider=foundation.provider,
     )
     outputs: dict[str, Any] = {
         "location": config.region,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pulumi
-
 from thrifty.budget.gcp import GcpBudget
 from thrifty.budget.spec import BudgetArgs
 from thrifty.cluster.gcp import GkeCluster, GkeClusterArgs
@@ -37,7 +35,7 @@ def build(config: EnvironmentConfig) -> dict[str, Any]:
         tags=tags,
         location=config.region,
         gcp_project=config.gcp_project,
-        opts=pulumi.ResourceOptions(provider=foundation.provider),
+        provider=foundation.provider,
     )
     outputs: dict[str, Any] = {"region": config.region, "project": config.gcp_project}
     if config.cluster is not None:

@@ -463,12 +463,19 @@ def test_outputs_name_the_bucket() -> None:
     }
 
 
-def test_explicit_provider_reaches_every_child() -> None:
+@pytest.mark.parametrize("how", ["opts", "provider"])
+def test_explicit_provider_reaches_every_child(how: str) -> None:
     def program() -> None:
         provider = aws.Provider("aws-dev", region="eu-west-1")
-        S3Bucket(
-            "lake", data_lake(), tags=cost_tags(), opts=pulumi.ResourceOptions(provider=provider)
-        )
+        if how == "opts":
+            S3Bucket(
+                "lake",
+                data_lake(),
+                tags=cost_tags(),
+                opts=pulumi.ResourceOptions(provider=provider),
+            )
+        else:  # the keyword the cluster and budget components take too
+            S3Bucket("lake", data_lake(), tags=cost_tags(), provider=provider)
 
     rec = record(program)
     provider = only(rec, "pulumi:providers:aws")

@@ -39,6 +39,7 @@ from thrifty.cluster.spec import (
     exec_kubeconfig,
     plan_cluster,
 )
+from thrifty.options import with_provider
 
 #: cluster-autoscaler chart (kubernetes.github.io/autoscaler); 9.46.6 ships autoscaler 1.32.
 AUTOSCALER_CHART_VERSION = "9.46.6"
@@ -149,8 +150,7 @@ class EksCluster(pulumi.ComponentResource):
     ) -> None:
         plan = plan_cluster(name, args, "aws")
         tags = args.tags.aws()
-        if provider is not None:  # the foundation's provider, inherited by every child
-            opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(providers=[provider]))
+        opts = with_provider(opts, provider)  # the foundation's, inherited by every child
         super().__init__("thrifty:cluster:EksCluster", name, None, opts)
         self.plan = plan
         child = pulumi.ResourceOptions(parent=self)

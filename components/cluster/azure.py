@@ -31,6 +31,7 @@ from pydantic import Field
 from thrifty.cluster.kube import kubernetes_provider, priority_expander, workload_off_hours
 from thrifty.cluster.offhours import OffHoursScaler
 from thrifty.cluster.spec import ClusterArgs, ClusterPlan, NodePoolPlan, plan_cluster
+from thrifty.options import with_provider
 
 _ZONES = ("1", "2", "3")
 
@@ -97,8 +98,7 @@ class AksCluster(pulumi.ComponentResource):
     ) -> None:
         plan = plan_cluster(name, args, "azure")
         tags = args.tags.azure()
-        if provider is not None:  # the foundation's provider, inherited by every child
-            opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(providers=[provider]))
+        opts = with_provider(opts, provider)  # the foundation's, inherited by every child
         super().__init__("thrifty:cluster:AksCluster", name, None, opts)
         self.plan = plan
         system, *others = plan.pools

@@ -36,6 +36,7 @@ from thrifty.cluster.spec import (
     exec_kubeconfig,
     plan_cluster,
 )
+from thrifty.options import with_provider
 
 NODE_ROLES = ("roles/container.defaultNodeServiceAccount",)
 _TAINT_EFFECTS = {
@@ -84,8 +85,7 @@ class GkeCluster(pulumi.ComponentResource):
     ) -> None:
         plan = plan_cluster(name, args, "gcp")
         labels = args.tags.gcp()
-        if provider is not None:  # the foundation's provider, inherited by every child
-            opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(providers=[provider]))
+        opts = with_provider(opts, provider)  # the foundation's, inherited by every child
         super().__init__("thrifty:cluster:GkeCluster", name, None, opts)
         self.plan = plan
         child = pulumi.ResourceOptions(parent=self)

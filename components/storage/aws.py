@@ -20,6 +20,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from thrifty.options import with_provider
 from thrifty.storage._component import check_before_register, child_options, data_options
 from thrifty.storage.spec import LifecycleRule, StorageSpec
 from thrifty.tags import CostTags
@@ -157,9 +158,10 @@ class S3Bucket(pulumi.ComponentResource):
         bucket_name: str | None = None,
         kms_key_id: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
+        provider: pulumi.ProviderResource | None = None,
     ) -> None:
         check_before_register("S3Bucket", name, spec, tags, "aws")
-        super().__init__(TYPE_TOKEN, name, None, opts)
+        super().__init__(TYPE_TOKEN, name, None, with_provider(opts, provider))
 
         bucket = _s3.Bucket(
             name,

@@ -24,6 +24,7 @@ from typing import Any
 import pulumi
 import pulumi_azure_native as azure_native
 
+from thrifty.options import with_provider
 from thrifty.storage._component import check_before_register, child_options, data_options
 from thrifty.storage.spec import AZURE_TIERS, LifecycleRule, StorageSpec, StorageSpecError
 from thrifty.tags import CostTags
@@ -145,12 +146,13 @@ class AzureBlobStorage(pulumi.ComponentResource):
         account_name: str | None = None,
         container_name: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
+        provider: pulumi.ProviderResource | None = None,
     ) -> None:
         check_before_register("AzureBlobStorage", name, spec, tags, "azure")
         account_name = account_name or derive_account_name(name, tags)
         container_name = container_name or derive_container_name(name)
         _check_names(name, account_name, container_name)
-        super().__init__(TYPE_TOKEN, name, None, opts)
+        super().__init__(TYPE_TOKEN, name, None, with_provider(opts, provider))
 
         account = _st.StorageAccount(
             name,

@@ -8,11 +8,22 @@ use (provider SDKs are slow to import).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Union
+
 import pulumi
 
+from thrifty.options import with_provider
 from thrifty.storage.config import StorageConfig
 from thrifty.storage.spec import Cloud, StorageSpecError
 from thrifty.tags import CostTags
+
+if TYPE_CHECKING:
+    from thrifty.storage.aws import S3Bucket
+    from thrifty.storage.azure import AzureBlobStorage
+    from thrifty.storage.gcp import GcsBucket
+
+#: Any of the three bucket components; each exposes ``url`` (and its cloud's own outputs).
+BucketComponent = Union["S3Bucket", "GcsBucket", "AzureBlobStorage"]
 
 
 def create_buckets(
@@ -24,13 +35,15 @@ def create_buckets(
     gcp_project: pulumi.Input[str] | None = None,
     resource_group_name: pulumi.Input[str] | None = None,
     opts: pulumi.ResourceOptions | None = None,
-) -> dict[str, pulumi.ComponentResource]:
+    provider: pulumi.ProviderResource | None = None,
+) -> dict[str, BucketComponent]:
     """One bucket component per configured bucket, keyed by logical name.
 
     ``location`` is the GCS location (required on GCP) or the Azure location (optional);
-    ``resource_group_name`` is required on Azure. ``opts`` (e.g. an explicit provider) is
-    passed to every bucket component.
+    ``resource_group_name`` is required on Azure. ``provider`` (the foundation's) and
+    ``opts`` are passed to every bucket component.
     """
+    opts = with_provider(opts, provider)
     problems = storage.problems(cloud=cloud, environment=tags.environment)
     if cloud == "gcp" and storage.buckets and location is None:
         problems.append("thrifty:storage: GCS buckets need a location (the stack's region)")
@@ -39,7 +52,7 @@ def create_buckets(
     if problems:
         raise StorageSpecError("thrifty:storage", problems)
 
-    created: dict[str, pulumi.ComponentResource] = {}
+    created: dict[str, BucketComponent] = {}
     for name, bucket in storage.buckets.items():
         spec = bucket.spec()
         if cloud == "aws":

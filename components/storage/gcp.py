@@ -24,6 +24,7 @@ from typing import Any
 import pulumi
 import pulumi_gcp as gcp
 
+from thrifty.options import with_provider
 from thrifty.storage._component import check_before_register, data_options
 from thrifty.storage.spec import GCS_CLASSES, TIERS, LifecycleRule, StorageSpec
 from thrifty.tags import CostTags
@@ -133,9 +134,10 @@ class GcsBucket(pulumi.ComponentResource):
         bucket_name: str | None = None,
         kms_key_name: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
+        provider: pulumi.ProviderResource | None = None,
     ) -> None:
         check_before_register("GcsBucket", name, spec, tags, "gcp")
-        super().__init__(TYPE_TOKEN, name, None, opts)
+        super().__init__(TYPE_TOKEN, name, None, with_provider(opts, provider))
 
         bucket = _storage.Bucket(
             name,
