@@ -14,6 +14,7 @@ never see each other's resources or config. Knows nothing of thrifty's component
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextvars
 import logging
 import runpy
@@ -263,6 +264,7 @@ def _record_in_context(
         )
     )
     loop = asyncio.new_event_loop()
+    loop.set_default_executor(_RPC_EXECUTOR)
     previous_loop = _current_loop()
     asyncio.set_event_loop(loop)
     error: BaseException | None = None
@@ -293,6 +295,23 @@ def _current_loop() -> asyncio.AbstractEventLoop | None:
         return asyncio.get_event_loop_policy().get_event_loop()
     except RuntimeError:
         return None
+
+
+class _SharedExecutor(concurrent.futures.ThreadPoolExecutor):
+    """The SDK's RPC worker threads, kept for the whole process.
+
+    The SDK runs each monitor call in the loop's default executor, and each worker thread
+    makes itself an event loop. With a new executor per recording, ``loop.close()`` ends those
+    threads and their loops are left to the garbage collector, which closes them in the
+    wrong order ("Invalid file descriptor: -1" on stderr). One executor that a loop's
+    ``close()`` cannot shut down keeps the threads and their loops alive and reused.
+    """
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Ignored: the executor outlives every recording (threads end at interpreter exit)."""
+
+
+_RPC_EXECUTOR = _SharedExecutor(max_workers=8, thread_name_prefix="thrifty-recording")
 
 
 def _close_loop(loop: asyncio.AbstractEventLoop) -> None:
