@@ -15,7 +15,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -31,7 +32,14 @@ from pydantic.alias_generators import to_camel
 from thrifty.budget.spec import BudgetAlert, BudgetConfig, check_for_cloud, guide_alerts
 from thrifty.cluster.spec import ClusterSpec, OffHoursSpec, cluster_problems
 from thrifty.storage.config import StorageConfig
-from thrifty.tags import COST_TAG_KEYS, SLUG_PATTERN, CostTags, Environment, TagRenderError
+from thrifty.tags import (
+    COST_TAG_KEYS,
+    ENVIRONMENTS,
+    SLUG_PATTERN,
+    CostTags,
+    Environment,
+    TagRenderError,
+)
 
 #: The config namespace thrifty reads (``thrifty:<key>`` in a stack file).
 NAMESPACE = "thrifty"
@@ -49,6 +57,9 @@ _REGION_PATTERNS: dict[Cloud, tuple[str, str]] = {
     "gcp": (r"^[a-z]+-[a-z]+\d+$", "a GCP region such as us-central1"),
     "azure": (r"^[a-z]+[a-z0-9]*$", "an Azure location such as eastus or westeurope"),
 }
+
+
+_M = TypeVar("_M", bound=BaseModel)
 
 
 class ConfigError(ValueError):
@@ -173,16 +184,21 @@ class EnvironmentConfig(ConfigModel):
 
     def cost_tags(self) -> CostTags:
         """The stack's tag standard instance (already validated with the config)."""
-        return CostTags.model_validate(
-            {
-                "project": self.tags.project,
-                "environment": self.environment,
-                "team": self.tags.team,
-                "cost-center": self.tags.cost_center,
-                "owner": self.tags.owner,
-                "extra": self.tags.extra,
-            }
-        )
+        return cost_tags_of(self.tags, self.environment)
+
+
+def cost_tags_of(tags: TagsConfig, environment: Environment) -> CostTags:
+    """The tag standard from ``thrifty:tags`` and ``thrifty:environment``."""
+    return CostTags.model_validate(
+        {
+            "project": tags.project,
+            "environment": environment,
+            "team": tags.team,
+            "cost-center": tags.cost_center,
+            "owner": tags.owner,
+            "extra": tags.extra,
+        }
+    )
 
 
 def _loc_to_path(loc: tuple[int | str, ...]) -> str:
@@ -247,34 +263,102 @@ def validate_environment_config(
         config = EnvironmentConfig.model_validate(section)
     except ValidationError as error:
         problems.extend(_describe(detail) for detail in error.errors())
+        # Sections that are valid on their own are still checked against the cloud, so
+        # that one round of fixes is enough.
+        failed = {str(detail["loc"][0]) for detail in error.errors() if detail["loc"]}
+        problems.extend(_cross_problems(_CheckedParts.from_section(section, failed)))
         raise ConfigError(stack, problems) from None
-    problems.extend(_tag_problems(config))
-    problems.extend(
-        f"{NAMESPACE}:budget.{problem}" for problem in check_for_cloud(config.budget, config.cloud)
-    )
-    if config.cluster is not None:
-        problems.extend(
-            f"{NAMESPACE}:{problem}"
-            if problem.startswith("offHours")
-            else f"{NAMESPACE}:cluster.{problem}"
-            for problem in cluster_problems(
-                config.cluster,
-                cloud=config.cloud,
-                environment=config.environment,
-                caps=config.caps,
-                off_hours=config.off_hours,
-            )
-        )
-    problems.extend(config.storage.problems(cloud=config.cloud, environment=config.environment))
+    problems.extend(_cross_problems(_CheckedParts.from_config(config)))
     if problems:
         raise ConfigError(stack, problems)
     return config
 
 
-def _tag_problems(config: EnvironmentConfig) -> list[str]:
+@dataclass(frozen=True)
+class _CheckedParts:
+    """The sections the per-cloud checks need, each None where it is invalid or absent."""
+
+    cloud: Cloud | None
+    environment: Environment | None
+    tags: TagsConfig | None
+    budget: BudgetConfig | None
+    caps: CapsConfig | None
+    cluster: ClusterSpec | None
+    off_hours: OffHoursSpec | None
+    storage: StorageConfig | None
+
+    @classmethod
+    def from_config(cls, config: EnvironmentConfig) -> _CheckedParts:
+        return cls(
+            config.cloud,
+            config.environment,
+            config.tags,
+            config.budget,
+            config.caps,
+            config.cluster,
+            config.off_hours,
+            config.storage,
+        )
+
+    @classmethod
+    def from_section(cls, section: Mapping[str, object], failed: set[str]) -> _CheckedParts:
+        """Validate each section alone; skip those that already failed (reported once)."""
+
+        def part(key: str, model: type[_M]) -> _M | None:
+            if key in failed or key not in section:
+                return None
+            try:
+                return model.model_validate(section[key])
+            except ValidationError:
+                return None
+
+        cloud, environment = section.get("cloud"), section.get("environment")
+        return cls(
+            cloud if cloud in CLOUDS and "cloud" not in failed else None,
+            environment if environment in ENVIRONMENTS and "environment" not in failed else None,
+            part("tags", TagsConfig),
+            part("budget", BudgetConfig),
+            part("caps", CapsConfig) if "caps" in section else CapsConfig(),
+            part("cluster", ClusterSpec),
+            part("offHours", OffHoursSpec),
+            part("storage", StorageConfig),
+        )
+
+
+def _cross_problems(parts: _CheckedParts) -> list[str]:
+    """What the chosen cloud and environment refuse, section by section."""
+    cloud, environment = parts.cloud, parts.environment
+    if cloud is None or environment is None:
+        return []
+    problems: list[str] = []
+    if parts.tags is not None:
+        problems.extend(_tag_problems(parts.tags, environment, cloud))
+    if parts.budget is not None:
+        problems.extend(
+            f"{NAMESPACE}:budget.{problem}" for problem in check_for_cloud(parts.budget, cloud)
+        )
+    if parts.cluster is not None and parts.caps is not None:
+        problems.extend(
+            f"{NAMESPACE}:{problem}"
+            if problem.startswith("offHours")
+            else f"{NAMESPACE}:cluster.{problem}"
+            for problem in cluster_problems(
+                parts.cluster,
+                cloud=cloud,
+                environment=environment,
+                caps=parts.caps,
+                off_hours=parts.off_hours,
+            )
+        )
+    if parts.storage is not None:
+        problems.extend(parts.storage.problems(cloud=cloud, environment=environment))
+    return problems
+
+
+def _tag_problems(tags_config: TagsConfig, environment: Environment, cloud: Cloud) -> list[str]:
     """Check that the tags render on the stack's cloud and on Kubernetes (extra tags may not)."""
     try:
-        tags = config.cost_tags()
+        tags = cost_tags_of(tags_config, environment)
     except ValidationError as error:  # extra tags that shadow a standard key
         return [
             f"{NAMESPACE}:tags.extra: {str(detail['msg']).removeprefix('Value error, ')}"
@@ -282,7 +366,7 @@ def _tag_problems(config: EnvironmentConfig) -> list[str]:
         ]
     renderings = {"aws": tags.aws, "gcp": tags.gcp, "azure": tags.azure}
     problems = []
-    for render in (renderings[config.cloud], tags.kubernetes):
+    for render in (renderings[cloud], tags.kubernetes):
         try:
             render()
         except TagRenderError as error:

@@ -198,3 +198,18 @@ def test_structured_values_arrive_as_json_text(tmp_path: Path) -> None:
     as_text = engine_form(copy.deepcopy(structured))
     assert isinstance(as_text["thrifty:tags"], str)
     validate_environment_config(as_text, stack="dev")
+
+
+def test_per_cloud_problems_are_listed_beside_schema_errors() -> None:
+    """A schema error elsewhere does not hide what the cloud refuses: one round of fixes."""
+    config = dev_config()
+    set_path("thrifty:region", "US East")(config)  # schema error
+    alert = {"threshold": 99, "recipients": ["ml-team@company.com"]}
+    config["thrifty:budget"]["alerts"] += [dict(alert, threshold=t) for t in (96, 97, 98)]
+    set_path("thrifty:tags.extra", {"aws:team": "x"})(config)  # AWS refuses the prefix
+    with pytest.raises(ConfigError) as caught:
+        validate_environment_config(engine_form(config), stack="dev")
+    message = str(caught.value)
+    assert "thrifty:region" in message
+    assert "thrifty:budget.alerts" in message and "at most 5" in message
+    assert "reserved prefix 'aws:'" in message
