@@ -115,11 +115,6 @@ def _imported_arguments(module_name: str, class_name: str) -> set[str]:
     return set(inspect.signature(init).parameters)
 
 
-def known_type(type_token: str) -> bool:
-    """True when an installed SDK defines ``type_token``."""
-    return type_token in _registry(type_token.split(":", 1)[0])
-
-
 @functools.cache
 def tag_path(type_token: str) -> tuple[str, ...] | None:
     """The wire path of the cost tags of ``type_token`` (e.g. ``("metadata", "labels")``),

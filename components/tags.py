@@ -298,9 +298,3 @@ def render_kubernetes(tags: Mapping[str, str]) -> dict[str, str]:
         pairs.append((key, key, rendered_value))
     _check_unique(pairs, "Kubernetes", fold=False)
     return {key: rendered_value for key, _, rendered_value in pairs}
-
-
-def missing_cost_tags(tags: Mapping[str, object] | None) -> list[str]:
-    """The standard cost keys missing from ``tags`` (empty list when all five are present)."""
-    present = set(tags or {})
-    return [key for key in COST_TAG_KEYS if key not in present]

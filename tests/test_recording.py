@@ -165,3 +165,11 @@ def test_unknown_stack_and_non_project_are_clear_errors(tmp_path: object) -> Non
         record_stack(REPO_ROOT, "nope")
     with pytest.raises(ProjectError, match=r"no Pulumi\.yaml"):
         record_stack(REPO_ROOT / "tests", "dev")
+
+
+def test_an_invoke_without_an_offline_answer_names_its_token() -> None:
+    def program() -> None:
+        aws.ec2.get_ami_output(owners=["amazon"], most_recent=True)
+
+    with pytest.raises(Exception, match=r"no offline answer for invoke 'aws:ec2/getAmi:getAmi'"):
+        record_program(program)
