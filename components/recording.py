@@ -97,6 +97,9 @@ class Recording:
     outputs: dict[str, Any] = field(default_factory=dict)
     messages: list[EngineMessage] = field(default_factory=list)
     error: BaseException | None = None
+    _index: dict[str, RecordedResource] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def __iter__(self) -> Iterator[RecordedResource]:
         return iter(self.resources)
@@ -113,8 +116,14 @@ class Recording:
         return {resource.urn: resource for resource in self.resources}
 
     def get(self, urn: str) -> RecordedResource | None:
-        """The resource with this URN, if it was registered."""
-        return self.by_urn().get(urn)
+        """The resource with this URN, if it was registered.
+
+        Called once per resource when a plan follows provider references, so the index is
+        built once (and again only if ``resources`` grew), not on every lookup.
+        """
+        if self._index is None or len(self._index) != len(self.resources):
+            self._index = self.by_urn()
+        return self._index.get(urn)
 
     def children_of(self, urn: str) -> list[RecordedResource]:
         """Direct children of the resource with ``urn``."""

@@ -57,6 +57,15 @@ def summary_line(plan: Plan) -> str:
     return "; ".join(parts)
 
 
+def _warning_lines(plan: Plan) -> list[str]:
+    """Warnings and errors the program logged (components warn about slack budgets, ...)."""
+    return [
+        f"{message.severity}: {message.message}"
+        for message in plan.recording.messages
+        if message.severity in ("warning", "error")
+    ]
+
+
 def render_table(plan: Plan) -> str:
     recording = plan.recording
     lines = [
@@ -67,9 +76,7 @@ def render_table(plan: Plan) -> str:
     ]
     for section in plan.sections:
         lines += ["", f"{section.title}:", *(f"  {line}" for line in section.lines)]
-    for message in recording.messages:
-        if message.severity in ("warning", "error"):
-            lines.append(f"{message.severity}: {message.message}")
+    lines += _warning_lines(plan)
     lines += ["", f"Summary: {summary_line(plan)}"]
     return "\n".join(lines)
 
@@ -136,6 +143,9 @@ def render_markdown(plan: Plan) -> str:
     ]
     for section in plan.sections:
         lines += ["", f"#### {section.title}", "", *(f"- {line}" for line in section.lines)]
+    warnings = _warning_lines(plan)
+    if warnings:
+        lines += ["", "#### Engine messages", "", *(f"- {line}" for line in warnings)]
     return "\n".join(lines)
 
 

@@ -173,3 +173,18 @@ def test_an_invoke_without_an_offline_answer_names_its_token() -> None:
 
     with pytest.raises(Exception, match=r"no offline answer for invoke 'aws:ec2/getAmi:getAmi'"):
         record_program(program)
+
+
+def test_plan_formats_show_the_programs_warnings() -> None:
+    from thrifty.plan import plan_recording
+    from thrifty.report import render
+
+    def program() -> None:
+        aws.s3.Bucket("b")
+        pulumi.log.warn("quarterly limit is slack")
+
+    plan = plan_recording(record_program(program))
+    assert plan.recording.get(plan.resources[0].urn) is plan.resources[0]
+    for output_format in ("table", "markdown"):
+        assert "warning: quarterly limit is slack" in render(plan, output_format)
+    assert "quarterly limit is slack" in render(plan, "json")
