@@ -2,7 +2,8 @@
 
 The floor is the SDK's mock engine registering plain resources with no thrifty code at all
 (DESIGN.md: about 4-5 ms and 150 KB per resource, linear). The subject is
-``thrifty.recording.record_stack`` on the reference stacks, and ``thrifty.plan`` on top of it.
+``thrifty.offline.recording.record_stack`` on the reference stacks, and
+``thrifty.offline.plan`` on top of it.
 Both run in this one process, alternately, so the machine's speed cancels out of the ratios.
 
 Read the ratios knowing what the floor is: S3 buckets, which have a modest output schema. The
@@ -31,8 +32,8 @@ import pulumi
 import pulumi_aws as aws
 from pulumi.runtime.mocks import MockResourceArgs, Mocks
 
-from thrifty.plan import plan_recording
-from thrifty.recording import record_program, record_stack
+from thrifty.offline.plan import plan_recording
+from thrifty.offline.recording import record_program, record_stack
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 STACKS = ("dev", "production", "gcp-dev", "azure-dev")

@@ -1,6 +1,6 @@
 """Size caps: oversized-instances, node-count-caps, cluster-node-caps and disk-size-caps.
 
-Instance sizes come from the pricing catalog (:mod:`thrifty.catalog`), the same one the cost
+Instance sizes come from the pricing catalog (:mod:`thrifty.cost.catalog`), the same one the cost
 estimate uses. A type the catalog does not know is reported as not checkable, never passed:
 an unknown 96-vCPU type must not slip through because nobody added it to the data. GCP custom
 machine types (``n2-custom-8-32768``) carry their shape in the name and are read from it.
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from pydantic import Field
 
-from thrifty import catalog
+from thrifty.cost import catalog
 from thrifty.policies.compute import NodeGroup, cloud_of, disks, node_groups
 from thrifty.policies.core import Finding, NotCheckable, Resource, collecting, violation
 from thrifty.policies.policy_config import DEFAULT_CAPS, PolicyConfig

@@ -18,7 +18,7 @@ from thrifty.budget.aws import AwsBudget, tag_key_value
 from thrifty.budget.azure import AzureBudget, period_start
 from thrifty.budget.gcp import GcpBudget, split_amount
 from thrifty.budget.spec import BudgetArgs, BudgetConfig, BudgetSpecError, guide_budget
-from thrifty.recording import RecordedResource, Recording, record_program
+from thrifty.offline.recording import RecordedResource, Recording, record_program
 from thrifty.taggable import tags_of
 from thrifty.tags import COST_TAG_KEYS, CostTags, TagRenderError
 

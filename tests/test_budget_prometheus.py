@@ -16,7 +16,7 @@ from thrifty.budget.prometheus import (
     prometheus_labels,
 )
 from thrifty.budget.spec import CostAlertsConfig
-from thrifty.recording import Recording, record_program
+from thrifty.offline.recording import Recording, record_program
 from thrifty.tags import CostTags
 
 TAGS = CostTags.model_validate(

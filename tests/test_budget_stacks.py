@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from thrifty.project import load_project
-from thrifty.recording import RecordedResource, Recording, record_stack
+from thrifty.offline.project import load_project
+from thrifty.offline.recording import RecordedResource, Recording, record_stack
 
 ROOT = Path(__file__).resolve().parent.parent
 STACKS = load_project(ROOT).stacks()

@@ -10,14 +10,14 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from thrifty import catalog as cat
-from thrifty.catalog import CLOUDS, Cloud, InstanceType
+from thrifty.cost import catalog as cat
+from thrifty.cost.catalog import CLOUDS, Cloud, InstanceType
 
 
 @pytest.fixture(scope="module")
 def raw() -> dict[str, Any]:
     """The data file as shipped, read independently of the loader."""
-    text = resources.files("thrifty").joinpath("data/catalog.json").read_text(encoding="utf-8")
+    text = resources.files("thrifty.cost").joinpath("data/catalog.json").read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
 

@@ -18,8 +18,8 @@ import yaml
 
 from thrifty.cluster.spec import ClusterArgs, ClusterSpec, OffHoursSpec, plan_cluster
 from thrifty.config import CapsConfig, EnvironmentConfig, validate_environment_config
-from thrifty.project import load_project
-from thrifty.recording import RecordedResource, Recording, record_program, record_stack
+from thrifty.offline.project import load_project
+from thrifty.offline.recording import RecordedResource, Recording, record_program, record_stack
 from thrifty.taggable import tag_path, tags_of
 from thrifty.tags import COST_TAG_KEYS, CostTags
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from thrifty.cluster.offhours import SCALE_DOWN_SCRIPT, SCALE_UP_SCRIPT
-from thrifty.recording import record_stack
+from thrifty.offline.recording import record_stack
 
 ROOT = Path(__file__).resolve().parents[1]
 SHELL = shutil.which("sh")

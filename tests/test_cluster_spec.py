@@ -23,7 +23,7 @@ from thrifty.cluster.spec import (
     split_evenly,
 )
 from thrifty.config import CapsConfig, ConfigError, validate_environment_config
-from thrifty.recording import Recording, record_program
+from thrifty.offline.recording import Recording, record_program
 from thrifty.tags import CostTags
 
 OWNER = "ml-team@company.com"

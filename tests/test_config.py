@@ -13,8 +13,8 @@ import pytest
 
 from tests.conftest import REFERENCE_STACKS, REPO_ROOT
 from thrifty.config import ConfigError, validate_environment_config
-from thrifty.project import load_project
-from thrifty.recording import record_program, run_project_program
+from thrifty.offline.project import load_project
+from thrifty.offline.recording import record_program, run_project_program
 
 Mutation = Callable[[dict[str, Any]], None]
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO_ROOT
-from thrifty.plan import plan_recording
-from thrifty.recording import record_stack
+from thrifty.offline.plan import plan_recording
+from thrifty.offline.recording import record_stack
 
 EXAMPLES = sorted(path.parent for path in (REPO_ROOT / "examples").glob("*/Pulumi.yaml"))
 

@@ -35,7 +35,7 @@ def test_every_sub_package_is_listed() -> None:
 def test_import_root_from_outside_the_repo(tmp_path: Path) -> None:
     """``import thrifty`` resolves from any directory and loads no provider SDK."""
     code = (
-        "import sys, thrifty, thrifty.tags, thrifty.config, thrifty.recording;"
+        "import sys, thrifty, thrifty.tags, thrifty.config, thrifty.offline.recording;"
         "print(thrifty.__file__);"
         "print(any(m.startswith('pulumi_aws') for m in sys.modules))"
     )

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pulumi.runtime.proto import analyzer_pb2
 
-from thrifty.analyzer_client import AnalyzerClient, PolicyConfigEntry
+from thrifty.offline.analyzer_client import AnalyzerClient, PolicyConfigEntry
 from thrifty.policies import all_policies
 
 PACK_DIR = Path(__file__).resolve().parents[1] / "policies"

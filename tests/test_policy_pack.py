@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from thrifty.analyzer_client import (
+from thrifty.offline.analyzer_client import (
     AnalyzerClient,
     AnalyzeResult,
     PolicyConfigEntry,

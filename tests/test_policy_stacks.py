@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from thrifty.analyzer_client import (
+from thrifty.offline.analyzer_client import (
     Analysis,
     AnalyzerClient,
     analyze_specs,
     load_policy_config,
     resource_specs,
 )
-from thrifty.project import load_project
-from thrifty.recording import record_stack
+from thrifty.offline.project import load_project
+from thrifty.offline.recording import record_stack
 
 ROOT = Path(__file__).resolve().parents[1]
 PACK_DIR = ROOT / "policies"

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from thrifty.analyzer_client import duration_seconds
 from thrifty.config import CapsConfig
+from thrifty.offline.analyzer_client import duration_seconds
+from thrifty.offline.project import load_project
 from thrifty.policies.core import NotCheckable
 from thrifty.policies.regions import normalise_region
 from thrifty.policies.sizing import instance_shape
 from thrifty.policies.workloads import parse_quantity
-from thrifty.project import load_project
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG_DIR = ROOT / "policies" / "config"

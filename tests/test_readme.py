@@ -12,8 +12,8 @@ import pytest
 
 from tests.conftest import REPO_ROOT
 from thrifty.config import EnvironmentConfig, validate_environment_config
-from thrifty.project import load_project
-from thrifty.recording import Recording, record_program
+from thrifty.offline.project import load_project
+from thrifty.offline.recording import Recording, record_program
 
 BLOCKS = re.findall(r"```python\n(.*?)```", (REPO_ROOT / "README.md").read_text(), re.S)
 

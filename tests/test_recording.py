@@ -8,8 +8,8 @@ import pytest
 
 from tests.conftest import REFERENCE_STACKS, REPO_ROOT
 from thrifty.config import validate_environment_config
-from thrifty.project import ProjectError, load_project
-from thrifty.recording import Recording, record_program, record_stack
+from thrifty.offline.project import ProjectError, load_project
+from thrifty.offline.recording import Recording, record_program, record_stack
 from thrifty.taggable import tag_path, tags_of
 from thrifty.tags import COST_TAG_KEYS, CostTags
 
@@ -176,8 +176,8 @@ def test_an_invoke_without_an_offline_answer_names_its_token() -> None:
 
 
 def test_plan_formats_show_the_programs_warnings() -> None:
-    from thrifty.plan import plan_recording
-    from thrifty.report import render
+    from thrifty.offline.plan import plan_recording
+    from thrifty.offline.report import render
 
     def program() -> None:
         aws.s3.Bucket("b")

@@ -10,7 +10,7 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from thrifty.recording import RecordedResource, Recording, record_program
+from thrifty.offline.recording import RecordedResource, Recording, record_program
 from thrifty.storage import (
     PRESETS,
     AzureOptions,

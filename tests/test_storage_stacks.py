@@ -8,7 +8,7 @@ import json
 import pytest
 
 from tests.conftest import REFERENCE_STACKS, REPO_ROOT
-from thrifty.recording import RecordedResource, Recording, record_stack
+from thrifty.offline.recording import RecordedResource, Recording, record_stack
 from thrifty.tags import COST_TAG_KEYS
 
 BUCKET_COMPONENTS = {

@@ -26,7 +26,6 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 from pydantic import Field
 
-from thrifty.catalog import instance_type
 from thrifty.cluster.kube import (
     AUTOSCALER_NAMESPACE,
     kubernetes_provider,
@@ -39,6 +38,7 @@ from thrifty.cluster.spec import (
     exec_kubeconfig,
     plan_cluster,
 )
+from thrifty.cost.catalog import instance_type
 from thrifty.options import with_provider
 
 #: cluster-autoscaler chart (kubernetes.github.io/autoscaler); 9.46.6 ships autoscaler 1.32.

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
-from thrifty.catalog import InstanceType, instance_type, same_shape, same_shape_as
+from thrifty.cost.catalog import InstanceType, instance_type, same_shape, same_shape_as
 from thrifty.foundation.spec import resource_prefix
 from thrifty.tags import CostTags, Environment, TagRenderError, render_kubernetes
 
@@ -488,7 +488,7 @@ def _type_problems(cloud: Cloud, path: str, role: Role, pool: PoolSpec) -> list[
         if found is None:
             problems.append(
                 f"{path}.instanceTypes: {name!r} is not in thrifty's {cloud} catalog, so its "
-                "shape cannot be checked; use a catalogued type (see thrifty.catalog)"
+                "shape cannot be checked; use a catalogued type (see thrifty.cost.catalog)"
             )
         else:
             known.append(found)

@@ -172,7 +172,7 @@ class OfflineMocks(Mocks):
         answer = _INVOKES.get(args.token)
         if answer is None:
             raise UnknownInvokeError(
-                f"no offline answer for invoke {args.token!r}; add one to thrifty.mock_answers"
+                f"no offline answer for invoke {args.token!r}; add one to thrifty.offline.answers"
             )
         return answer(self, args.args)
 

@@ -31,8 +31,8 @@ from pulumi.runtime.mocks import MockEngine, MockMonitor, Mocks, MockSettings
 from pulumi.runtime.proto import engine_pb2, resource_pb2
 from pulumi.runtime.stack import run_in_stack
 
-from thrifty.mock_answers import OfflineMocks
-from thrifty.project import PulumiProject, load_project
+from thrifty.offline.answers import OfflineMocks
+from thrifty.offline.project import PulumiProject, load_project
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 PROVIDER_PREFIX = "pulumi:providers:"
@@ -208,7 +208,7 @@ class RecordingEngine(MockEngine):
     """A mock engine that keeps the log lines instead of only printing them."""
 
     def __init__(self) -> None:
-        super().__init__(logging.getLogger("thrifty.recording"))
+        super().__init__(logging.getLogger("thrifty.offline.recording"))
         self.messages: list[EngineMessage] = []
 
     def Log(self, request: Any) -> None:
@@ -375,7 +375,7 @@ def record_stack(
     """Record a project's program with the config of ``Pulumi.<stack>.yaml``.
 
     ``config_overrides`` replaces single keys (engine form) of the stack's file, for tests
-    and what-if plans. Raises :class:`thrifty.project.ProjectError` for a directory that is
+    and what-if plans. Raises :class:`thrifty.offline.project.ProjectError` for a directory that is
     not a Python Pulumi project or a stack without a config file.
     """
     project = load_project(project_dir)

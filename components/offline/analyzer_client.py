@@ -33,7 +33,7 @@ import grpc
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
-from thrifty.recording import PROVIDER_PREFIX, RecordedResource, Recording
+from thrifty.offline.recording import PROVIDER_PREFIX, RecordedResource, Recording
 
 # pulumi_policy raises its receive limit to 400 MB; a large stack's AnalyzeStack needs it.
 _MAX_MESSAGE = 400 * 1024 * 1024

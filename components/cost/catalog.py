@@ -1,7 +1,7 @@
 """The pricing and instance catalog that policies, cluster components and the estimator share.
 
 Plain Python + pydantic, no provider SDK: a policy pack or ``thrifty plan`` can size and price
-resources offline. The data lives in ``thrifty/data/catalog.json``; every price there cites a
+resources offline. The data lives in ``thrifty/cost/data/catalog.json``; every price there cites a
 source and an ``as_of`` date, and a price that no source gave is ``None`` (callers report it,
 nothing here guesses).
 
@@ -290,7 +290,7 @@ def _build_cloud(cloud: Cloud, raw: dict[str, object]) -> CloudCatalog:
 @functools.cache
 def catalog() -> Catalog:
     """Load and validate the packaged catalog once; every section must cite a known source."""
-    text = resources.files("thrifty").joinpath(DATA_FILE).read_text(encoding="utf-8")
+    text = resources.files("thrifty.cost").joinpath(DATA_FILE).read_text(encoding="utf-8")
     raw = json.loads(text)
     sources = {s["id"]: Source.model_validate(s) for s in raw["sources"]}
     clouds = {cloud: _build_cloud(cloud, raw["clouds"][cloud]) for cloud in CLOUDS}

@@ -2,7 +2,7 @@
 
 Assembles the offline plan from a recording. The policy and cost steps add their results to
 the same :class:`Plan` (``plan.sections``) so the command, its formats and its exit code grow
-in one place. Rendering lives in :mod:`thrifty.report`.
+in one place. Rendering lives in :mod:`thrifty.offline.report`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from thrifty.recording import RecordedResource, Recording, record_stack
+from thrifty.offline.recording import RecordedResource, Recording, record_stack
 from thrifty.taggable import PROVIDER_DEFAULT_TAGS, tag_path, tags_of
 from thrifty.tags import COST_TAG_KEYS
 

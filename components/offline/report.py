@@ -1,4 +1,4 @@
-"""Rendering a :class:`thrifty.plan.Plan` as a console tree, JSON or Markdown.
+"""Rendering a :class:`thrifty.offline.plan.Plan` as a console tree, JSON or Markdown.
 
 One function per format; each renders the resource tree, the summary line and every section a
 later step (policies, costs) added, so a new step needs no change here.
@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from thrifty.plan import Plan, PlanNode, provider_default_tags
+from thrifty.offline.plan import Plan, PlanNode, provider_default_tags
 from thrifty.tags import COST_TAG_KEYS
 
 FORMATS = ("table", "json", "markdown")

@@ -1,9 +1,9 @@
 """``thrifty plan``'s policy step: send the recorded stack through a policy pack over gRPC.
 
 The pack runs as its own process and is spoken to exactly as ``pulumi preview --policy-pack``
-does (see :mod:`thrifty.analyzer_client`), so what the offline plan reports is what CI's preview
-reports. By default the step uses thrifty's own pack (``thrifty.policies``) with the config file
-of the stack's environment; any other pack directory and config file may be given.
+does (see :mod:`thrifty.offline.analyzer_client`), so what the offline plan reports is what
+CI's preview reports. By default the step uses thrifty's own pack (``thrifty.policies``) with the
+config file of the stack's environment; any other pack directory and config file may be given.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from thrifty.analyzer_client import Analysis, Violation, analyze_recording
-from thrifty.plan import Plan, PlanSection
-from thrifty.project import load_project
+from thrifty.offline.analyzer_client import Analysis, Violation, analyze_recording
+from thrifty.offline.plan import Plan, PlanSection
+from thrifty.offline.project import load_project
 
 #: ``thrifty:environment`` -> the bundled ``--policy-pack-config`` file name.
 ENVIRONMENT_CONFIG_FILES = {

@@ -13,12 +13,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from thrifty.analyzer_client import PolicyPackError
 from thrifty.config import ConfigError
-from thrifty.plan import plan_stack
-from thrifty.policy_step import PolicyOptions, add_policy_section
-from thrifty.project import ProjectError
-from thrifty.report import FORMATS, render
+from thrifty.offline.analyzer_client import PolicyPackError
+from thrifty.offline.plan import plan_stack
+from thrifty.offline.policy_step import PolicyOptions, add_policy_section
+from thrifty.offline.project import ProjectError
+from thrifty.offline.report import FORMATS, render
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
