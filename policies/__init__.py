@@ -20,6 +20,7 @@ from thrifty.policies.sizing import (
     check_disk_size,
     check_node_count,
     check_oversized_instances,
+    check_unknown_instance_types,
 )
 from thrifty.policies.spot import check_spot_diversity, check_spot_for_non_production
 from thrifty.policies.tagging import check_required_tags, remediate_required_tags
@@ -45,6 +46,7 @@ __all__ = [
     "check_spot_diversity",
     "check_spot_for_non_production",
     "check_storage_lifecycle",
+    "check_unknown_instance_types",
     "remediate_required_tags",
     "resource_policy",
     "stack_policy",

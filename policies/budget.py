@@ -21,7 +21,6 @@ from thrifty.policies.core import (
     Finding,
     NotCheckable,
     Resource,
-    collecting,
     get_map,
     get_str,
     get_str_list,
@@ -106,22 +105,37 @@ def stack_project(resources: Sequence[Resource]) -> str | None:
 
 
 def check_budget_present(resources: Sequence[Resource], config: BudgetConfig) -> list[Finding]:
-    """Clouds the stack uses that have no budget, or only budgets not scoped to the project."""
+    """Clouds the stack uses that have no budget, or only budgets not scoped to the project.
+
+    A budget whose scope cannot be judged yet (a resource group id that is unknown during
+    preview) still counts as the cloud's budget: its scope is reported as not checkable (or
+    unknown), never as a missing budget, and never as a pass.
+    """
     findings: list[Finding] = []
     used = sorted({cloud for r in resources if r.type not in BUDGETS and (cloud := cloud_of(r))})
     project = config.project or stack_project(resources)
-    budgets: dict[str, list[tuple[Resource, bool]]] = {cloud: [] for cloud in used}
+    budgets: dict[str, list[tuple[Resource, bool | None]]] = {cloud: [] for cloud in used}
+    undecided: dict[str, list[Finding]] = {}
     for resource in resources:
-        if resource.type in BUDGETS:
-            cloud, scoped = BUDGETS[resource.type]
-            with collecting(findings, resource.urn):
-                is_scoped = project is None or scoped(resource.props, project)
-                budgets.setdefault(cloud, []).append((resource, is_scoped))
+        if resource.type not in BUDGETS:
+            continue
+        cloud, scoped = BUDGETS[resource.type]
+        is_scoped: bool | None
+        try:
+            is_scoped = project is None or scoped(resource.props, project)
+        except NotCheckable as problem:
+            is_scoped = None
+            undecided.setdefault(cloud, []).append(problem.finding(resource.urn))
+        budgets.setdefault(cloud, []).append((resource, is_scoped))
     for cloud in used:
         found = budgets.get(cloud, [])
         if not found:
             findings.append(violation(f"the stack creates {cloud} resources but no {cloud} budget"))
-        elif not any(scoped for _, scoped in found):
+        elif any(scoped is True for _, scoped in found):
+            continue
+        elif any(scoped is None for _, scoped in found):
+            findings.extend(undecided.get(cloud, []))
+        else:
             findings.extend(
                 violation(f"{budget.label} is not scoped to project {project!r}", budget.urn)
                 for budget, _ in found

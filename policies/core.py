@@ -17,20 +17,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-# The SDKs' sentinels for values that are unknown during preview (pulumi_policy/proxy.py lists
-# the same seven; the engine sends the string one for every kind).
-UNKNOWN_SENTINELS = frozenset(
-    {
-        "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",  # boolean
-        "3eeb2bf0-c639-47a8-9e75-3b44932eb421",  # number
-        "04da6b54-80e4-46f7-96ec-b56ff0331ba9",  # string
-        "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",  # array
-        "030794c1-ac77-496b-92df-f27374a8bd58",  # asset
-        "e48ece36-62e2-4504-bad9-02848725956a",  # archive
-        "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",  # object
-    }
-)
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+from thrifty.preview import is_unknown
 
 # Markers the engine uses inside property maps (pulumi_policy/deserialize.py).
 SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d"
@@ -89,11 +76,6 @@ class Resource:
     def label(self) -> str:
         """How messages name the resource."""
         return f"{self.type} {self.name!r}" if self.name else self.type
-
-
-def is_unknown(value: object) -> bool:
-    """True for the preview sentinels (only strings can be sentinels)."""
-    return isinstance(value, str) and value in UNKNOWN_SENTINELS
 
 
 def plain(value: object) -> Any:

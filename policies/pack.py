@@ -10,6 +10,11 @@ from __future__ import annotations
 from pulumi_policy import EnforcementLevel, Policy, Severity
 
 from thrifty.policies.budget import BudgetConfig, check_budget_present
+from thrifty.policies.cost_gate import (
+    CostBudgetConfig,
+    check_ceiling_within_budget,
+    check_cost_within_budget,
+)
 from thrifty.policies.exposure import check_public_or_unencrypted_storage
 from thrifty.policies.lifecycle import LifecycleConfig, check_storage_lifecycle
 from thrifty.policies.policy_config import EmptyConfig
@@ -23,6 +28,7 @@ from thrifty.policies.sizing import (
     check_disk_size,
     check_node_count,
     check_oversized_instances,
+    check_unknown_instance_types,
 )
 from thrifty.policies.spot import (
     SpotConfig,
@@ -31,7 +37,9 @@ from thrifty.policies.spot import (
     check_spot_for_non_production,
 )
 from thrifty.policies.tagging import (
+    CostTagsConfig,
     RequiredTagsConfig,
+    check_cost_tags_reach_instances,
     check_required_tags,
     remediate_required_tags,
 )
@@ -50,14 +58,30 @@ def all_policies() -> list[Policy]:
     return [
         resource_policy(
             name="required-tags",
-            description="Taggable resources carry the five cost tags with valid values.",
+            description="Billed resources carry the five cost tags, with valid values, where "
+            "the bill sees them.",
             check=check_required_tags,
             remediate=remediate_required_tags,
             config=RequiredTagsConfig,
             enforcement_level=MANDATORY,
             severity=Severity.HIGH,
             remediation_steps="Tag with project, environment, team, cost-center and owner "
-            "(thrifty.tags.CostTags renders them per cloud), or set the provider's default tags.",
+            "(thrifty.tags.CostTags renders them per cloud) at the path the message names, or "
+            "set the provider's default tags where they reach.",
+        ),
+        stack_policy(
+            name="cost-tags-reach-instances",
+            description="Instances and nodes launched from another resource (an EKS node "
+            "group's or Auto Scaling group's launch template, a GKE node pool's cluster, an "
+            "instance group's template) get the five cost tags from it.",
+            check=check_cost_tags_reach_instances,
+            config=CostTagsConfig,
+            enforcement_level=MANDATORY,
+            severity=Severity.HIGH,
+            remediation_steps="Put the cost tags where the message says: the launch "
+            "template's tagSpecifications for 'instance' and 'volume', the node pool's "
+            "nodeConfig.resourceLabels or the cluster's resourceLabels, the instance "
+            "template's labels.",
         ),
         resource_policy(
             name="oversized-instances",
@@ -66,6 +90,18 @@ def all_policies() -> list[Policy]:
             config=OversizedConfig,
             enforcement_level=MANDATORY,
             severity=Severity.HIGH,
+        ),
+        resource_policy(
+            name="unknown-instance-types",
+            description="Instance types are in thrifty's catalog, so their size and price can "
+            "be checked.",
+            check=check_unknown_instance_types,
+            config=EmptyConfig,
+            enforcement_level=MANDATORY,
+            severity=Severity.MEDIUM,
+            remediation_steps="Add the type to a catalog file named by THRIFTY_CATALOG (the "
+            "message holds a ready-to-paste entry), or set this policy to advisory, or to "
+            "disabled to ignore unknown types.",
         ),
         resource_policy(
             name="node-count-caps",
@@ -145,6 +181,25 @@ def all_policies() -> list[Policy]:
             description="Storage and compute of a stack stay in one region unless allowed.",
             check=check_region_affinity,
             config=RegionConfig,
+            enforcement_level=ADVISORY,
+            severity=Severity.LOW,
+        ),
+        stack_policy(
+            name="monthly-cost-within-budget",
+            description="The estimated monthly baseline cost stays within the monthly budget.",
+            check=check_cost_within_budget,
+            config=CostBudgetConfig,
+            enforcement_level=MANDATORY,
+            severity=Severity.HIGH,
+            remediation_steps="Run 'thrifty plan' for the cost breakdown; lower pool minimums, "
+            "use spot or smaller types, or raise the budget.",
+        ),
+        stack_policy(
+            name="monthly-cost-ceiling-within-budget",
+            description="The estimated monthly ceiling (autoscalers at maximum) stays within "
+            "the monthly budget.",
+            check=check_ceiling_within_budget,
+            config=CostBudgetConfig,
             enforcement_level=ADVISORY,
             severity=Severity.LOW,
         ),

@@ -1,9 +1,14 @@
 """Size caps: oversized-instances, node-count-caps, cluster-node-caps and disk-size-caps.
 
 Instance sizes come from the pricing catalog (:mod:`thrifty.cost.catalog`), the same one the cost
-estimate uses. A type the catalog does not know is reported as not checkable, never passed:
-an unknown 96-vCPU type must not slip through because nobody added it to the data. GCP custom
-machine types (``n2-custom-8-32768``) carry their shape in the name and are read from it.
+estimate uses. GCP custom machine types (``n2-custom-8-32768``) carry their shape in the name and
+are read from it.
+
+A type the catalog does not know is never passed: ``unknown-instance-types`` reports it, with a
+ready-to-paste catalog entry, at the level the user configures for that policy (advisory,
+mandatory, or disabled to ignore). It is a policy of its own because pulumi_policy reports every
+finding of a policy at that policy's one level; ``oversized-instances`` therefore judges only the
+types whose size is known. A pack built from these functions needs both.
 """
 
 from __future__ import annotations
@@ -16,9 +21,10 @@ from dataclasses import dataclass
 from pydantic import Field
 
 from thrifty.cost import catalog
+from thrifty.cost.user_catalog import CATALOG_ENV, instance_entry_template
 from thrifty.policies.compute import NodeGroup, cloud_of, disks, node_groups
-from thrifty.policies.core import Finding, NotCheckable, Resource, collecting, violation
-from thrifty.policies.policy_config import DEFAULT_CAPS, PolicyConfig
+from thrifty.policies.core import Finding, Resource, collecting, violation
+from thrifty.policies.policy_config import DEFAULT_CAPS, EmptyConfig, PolicyConfig
 
 
 @dataclass(frozen=True)
@@ -65,9 +71,7 @@ def _check_type(cloud: str, name: str, group: NodeGroup, config: OversizedConfig
         return [violation(f"instance type {name!r}{where} is not on the allow-list")]
     shape = instance_shape(cloud, name)
     if shape is None:
-        raise NotCheckable(
-            f"instance type {name!r}{where} is not in the {cloud} catalog; its size is unknown"
-        )
+        return []  # unknown-instance-types reports it, at its own level
     findings: list[Finding] = []
     if shape.vcpus > config.max_node_vcpus:
         findings.append(
@@ -112,6 +116,30 @@ def check_oversized_instances(resource: Resource, config: OversizedConfig) -> li
             with collecting(findings):
                 findings.extend(_check_type(cloud or group.cloud, name, group, config))
     return findings
+
+
+def _how_to_add(cloud: str, name: str, where: str) -> str:
+    return (
+        f"instance type {name!r}{where} is not in thrifty's {cloud} catalog, so its size and "
+        f"price cannot be checked. If the name is right, add it to a catalog file named by "
+        f"{CATALOG_ENV} (or `thrifty plan --catalog FILE`), with its real figures:\n"
+        + instance_entry_template(cloud, name)
+    )
+
+
+def check_unknown_instance_types(resource: Resource, config: EmptyConfig) -> list[Finding]:
+    """Instance types that neither the catalog nor their name describes.
+
+    Types that cannot be read at all (unknown during preview, malformed) are
+    ``oversized-instances``' to report, so one problem is not reported twice.
+    """
+    cloud = cloud_of(resource)
+    return [
+        violation(_how_to_add(cloud or group.cloud, name, group.where))
+        for group in node_groups(resource)
+        for name in group.instance_types
+        if instance_shape(cloud or group.cloud, name) is None
+    ]
 
 
 class NodeCountConfig(PolicyConfig):

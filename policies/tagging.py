@@ -1,35 +1,46 @@
-"""required-tags: every taggable resource carries the five cost keys, with valid values.
+"""The cost tags, checked where the bill sees them: ``required-tags`` and
+``cost-tags-reach-instances``.
 
-Tags reach a resource in several ways, and all count: its own tag property (``tags``,
-``labels``, ``resourceLabels``, Kubernetes ``metadata.labels``), what the provider computed
-(``tagsAll`` on AWS, ``effectiveLabels`` / ``terraformLabels`` on GCP) and the provider's
-defaults (AWS ``defaultTags.tags``, GCP ``defaultLabels``; the engine sends provider props as
-JSON text). Values are checked with the tag standard's own model (:class:`thrifty.tags.CostTags`)
-after undoing the GCP / Kubernetes label escaping, so the pack and the renderers cannot disagree.
+Which resources need the tags is :mod:`thrifty.billable`'s rule (the billed ones, unless the
+config widens or narrows it); where their tags must be is :mod:`thrifty.bill_tags`' table; the
+reading itself (provider defaults, nested labels, propagating list entries, unknown and
+malformed values) is :mod:`thrifty.tag_reader`, the reader ``thrifty plan`` uses too, so the
+plan's tree and the pack cannot disagree.
+
+- ``required-tags`` judges every billed part whose tags are on the resource itself (own tags,
+  ``nodeConfig.resourceLabels``, ``settings.userLabels``, an Auto Scaling group's propagating
+  tags, each AKS agent pool profile) and remediates missing keys from ``defaults``.
+- ``cost-tags-reach-instances`` (a stack rule) judges the parts whose tags come from another
+  resource of the stack: an EKS node group's instances and volumes from its launch template, an
+  Auto Scaling group's instances from its launch template, a GKE node pool's nodes from its
+  cluster, a managed instance group's VMs from its instance template.
+
+Values are checked with the tag standard's own model (:class:`thrifty.tags.CostTags`) after
+undoing the GCP / Kubernetes label escaping, so the pack and the renderers cannot disagree.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import Field, ValidationError
 
+from thrifty.bill_tags import own_route
+from thrifty.billable import Scope
 from thrifty.policies.core import (
-    MISSING,
     Finding,
+    FindingKind,
     NotCheckable,
     Resource,
-    collecting,
-    get_map,
-    is_unknown,
     lookup,
     unknown,
     violation,
 )
 from thrifty.policies.policy_config import Environment, PolicyConfig
-from thrifty.taggable import PROVIDER_DEFAULT_TAGS, tag_path
+from thrifty.preview import is_unknown
+from thrifty.tag_reader import PartTags, ResourceTags, Stack, read_resource_tags, read_route
 from thrifty.tags import (
     COST_TAG_KEYS,
     CostTags,
@@ -40,30 +51,37 @@ from thrifty.tags import (
 )
 
 
-class RequiredTagsConfig(PolicyConfig):
-    """Which keys are required, what they may hold, and what remediation fills in."""
+class CostTagsConfig(PolicyConfig):
+    """Which keys are required, on which resources, and what they may hold."""
 
     required_keys: list[str] = Field(
-        default=list(COST_TAG_KEYS), description="Keys every taggable resource must carry."
+        default=list(COST_TAG_KEYS), description="Keys every resource in scope must carry."
     )
     expected_environment: Environment | None = Field(
         default=None, description="When set, the environment tag must have this value."
     )
+    scope: Scope = Field(
+        default="cost-bearing",
+        description="cost-bearing: resources the bill charges for (thrifty.billable lists what "
+        "is free and why); all-taggable: every resource that can carry tags.",
+    )
+    include_types: list[str] = Field(
+        default=[], description="Type tokens (shell patterns) that need the tags in any scope."
+    )
+    exempt_types: list[str] = Field(
+        default=[], description="Type tokens (shell patterns) this rule skips."
+    )
+
+
+class RequiredTagsConfig(CostTagsConfig):
+    """:class:`CostTagsConfig` plus the values remediation fills in."""
+
     defaults: dict[str, str] = Field(
         default={}, description="Values remediation adds for missing keys (unrendered)."
     )
-    exempt_types: list[str] = Field(default=[], description="Type tokens this rule skips.")
 
 
-# Per package: where the provider computes the effective tags, and the provider's default tags.
-_COMPUTED_PATHS: dict[str, tuple[str, ...]] = {
-    "aws": ("tagsAll",),
-    "gcp": ("effectiveLabels", "terraformLabels"),
-}
 _ESCAPED_PACKAGES = frozenset({"gcp", "kubernetes"})
-# Kubernetes list kinds and server-side patches do not create objects of their own to label.
-_K8S_NOT_OWNED = ("List", "Patch")
-_CASE_INSENSITIVE_PACKAGES = frozenset({"azure-native"})
 _VALID_PLACEHOLDERS = {
     "project": "project",
     "environment": "development",
@@ -73,55 +91,22 @@ _VALID_PLACEHOLDERS = {
 }
 
 
-def _tag_map(value: object, path: str) -> dict[str, object]:
-    """Tags as a dict; AWS auto-scaling groups give a list of ``{key, value}`` objects."""
-    if isinstance(value, Mapping):
-        return {str(key): item for key, item in value.items()}
-    if isinstance(value, list):
-        tags: dict[str, object] = {}
-        for index, item in enumerate(value):
-            if not isinstance(item, Mapping) or not isinstance(item.get("key"), str):
-                raise NotCheckable(f"{path}.{index} should be an object with a string key")
-            tags[item["key"]] = item.get("value")
-        return tags
-    raise NotCheckable(f"{path} should be an object of tags, got {type(value).__name__}")
+def _read(resource: Resource, config: CostTagsConfig, stack: Stack | None) -> ResourceTags | None:
+    return read_resource_tags(
+        resource,
+        stack=stack,
+        scope=config.scope,
+        include_types=config.include_types,
+        exempt_types=config.exempt_types,
+    )
 
 
-def _provider_default_tags(resource: Resource) -> dict[str, object]:
-    """The provider's default tags; each level may arrive as JSON text (provider props do)."""
-    path = PROVIDER_DEFAULT_TAGS.get(resource.provider_type, ())
-    if not path:
-        return {}
-    value: Mapping[str, Any] | None = resource.provider_props
-    for key in path:
-        value = get_map(value, key) if value is not None else None
-    return _tag_map(value, "provider." + ".".join(path)) if value is not None else {}
-
-
-def own_tag_path(type_token: str) -> str | None:
-    """The dotted wire path of a type's own tags (None: the type cannot carry tags)."""
-    if type_token.startswith("kubernetes:") and type_token.endswith(_K8S_NOT_OWNED):
-        return None
-    path = tag_path(type_token)
-    return ".".join(path) if path else None
-
-
-def effective_tags(resource: Resource, own_path: str) -> dict[str, object]:
-    """Every tag the resource will carry: provider defaults < own tags < provider-computed."""
-    merged = dict(_provider_default_tags(resource))
-    for path in (own_path, *_COMPUTED_PATHS.get(resource.package, ())):
-        value = lookup(resource.props, path)
-        if value is not MISSING:
-            merged.update(_tag_map(value, path))
-    return merged
-
-
-def _find_key(tags: Mapping[str, object], key: str, case_insensitive: bool) -> str | None:
-    if key in tags:
-        return key
-    if case_insensitive:
-        return next((name for name in tags if name.lower() == key.lower()), None)
-    return None
+def _render(package: str, key: str, value: str) -> str:
+    if package == "gcp":
+        return render_gcp({key: value})[key]
+    if package == "kubernetes":
+        return render_kubernetes({key: value})[key]
+    return value
 
 
 def _value_problems(package: str, values: Mapping[str, str]) -> dict[str, str]:
@@ -155,85 +140,151 @@ def _value_problems(package: str, values: Mapping[str, str]) -> dict[str, str]:
     return problems
 
 
-def check_required_tags(resource: Resource, config: RequiredTagsConfig) -> list[Finding]:
-    """Missing or invalid cost keys on a taggable resource."""
-    own_path = own_tag_path(resource.type)
-    if own_path is None or resource.type in config.exempt_types:
-        return []
-    tags = effective_tags(resource, own_path)
-    case_insensitive = resource.package in _CASE_INSENSITIVE_PACKAGES
-    findings: list[Finding] = []
-    missing: list[str] = []
-    values: dict[str, str] = {}
-    for key in config.required_keys:
-        name = _find_key(tags, key, case_insensitive)
-        value = tags.get(name) if name is not None else None
-        if name is None or value is None or value == "":
-            missing.append(key)
-        elif is_unknown(value):
-            findings.append(unknown(f"tag {key!r} is unknown during preview"))
-        elif not isinstance(value, str):
-            findings.append(violation(f"tag {key!r} should be text, got {value!r}"))
-        elif key in COST_TAG_KEYS:
-            values[key] = value
+def judge_part(
+    resource: Resource, part: PartTags, config: CostTagsConfig, *, named: bool
+) -> list[Finding]:
+    """Findings about one billed part: missing, unknown, malformed and invalid cost tags.
+
+    Every message names the resource (and the part, when it has several) and says where the
+    tags go, as a wire path.
+    """
+    label = f"{resource.label} ({part.what})" if named else resource.label
+    urn = resource.urn
+    findings = [
+        Finding(f"{label}: {problem}", FindingKind.NOT_CHECKABLE, urn) for problem in part.problems
+    ]
+    findings += [unknown(f"{label}: {reason}", urn) for reason in part.unknown]
+    missing = part.missing(config.required_keys)
     if missing:
+        why = f" ({part.unreachable})" if part.unreachable else ""
         findings.append(
             violation(
-                f"{resource.label} is missing cost tags: {', '.join(missing)} "
-                f"(in {own_path}, or the provider's default tags)"
+                f"{label} is missing cost tags: {', '.join(missing)}{why}; "
+                f"put them in {part.hint}",
+                urn,
             )
         )
+    values: dict[str, str] = {}
+    for key in config.required_keys:
+        value = part.value(key)
+        if is_unknown(value):
+            findings.append(unknown(f"{label}: tag {key!r} is unknown during preview", urn))
+        elif value is not None and not isinstance(value, str):
+            findings.append(violation(f"{label}: tag {key!r} should be text, got {value!r}", urn))
+        elif isinstance(value, str) and value and key in COST_TAG_KEYS:
+            values[key] = value
     for key, problem in _value_problems(resource.package, values).items():
-        findings.append(violation(f"tag {key!r} = {values[key]!r} is not valid: {problem}"))
-    if config.expected_environment and values.get("environment") not in (
-        None,
-        config.expected_environment,
-    ):
+        findings.append(
+            violation(f"{label}: tag {key!r} = {values[key]!r} is not valid: {problem}", urn)
+        )
+    expected = config.expected_environment
+    if expected and values.get("environment") not in (None, expected):
         findings.append(
             violation(
-                f"tag 'environment' is {values['environment']!r}, this stack is "
-                f"{config.expected_environment!r}"
+                f"{label}: tag 'environment' is {values['environment']!r}, this stack is "
+                f"{expected!r}",
+                urn,
             )
         )
     return findings
 
 
-def _render(package: str, key: str, value: str) -> str:
-    if package == "gcp":
-        return render_gcp({key: value})[key]
-    if package == "kubernetes":
-        return render_kubernetes({key: value})[key]
-    return value
+def _judge(
+    resource: Resource, read: ResourceTags | None, config: CostTagsConfig, *, stack_level: bool
+) -> list[Finding]:
+    if read is None or not read.needed:
+        return []
+    named = len(read.parts) > 1
+    return [
+        finding
+        for part in read.parts
+        if part.from_stack == stack_level
+        for finding in judge_part(resource, part, config, named=named)
+    ]
+
+
+def check_required_tags(resource: Resource, config: CostTagsConfig) -> list[Finding]:
+    """Missing or invalid cost tags where the bill sees them, on the resource's own props."""
+    return _judge(resource, _read(resource, config, None), config, stack_level=False)
+
+
+def check_cost_tags_reach_instances(
+    resources: Sequence[Resource], config: CostTagsConfig
+) -> list[Finding]:
+    """Missing or invalid cost tags on what a resource launches from another resource of the
+    stack (a launch template, a cluster, an instance template)."""
+    stack = Stack(resources)
+    return [
+        finding
+        for resource in resources
+        for finding in _judge(resource, _read(resource, config, stack), config, stack_level=True)
+    ]
 
 
 def remediate_required_tags(
     resource: Resource, config: RequiredTagsConfig
 ) -> dict[str, Any] | None:
-    """A patch ``{tag path: tags}`` adding missing keys that the config has defaults for."""
-    own_path = own_tag_path(resource.type)
-    if own_path is None or resource.type in config.exempt_types or not config.defaults:
+    """A patch ``{tag path: tags}`` adding the missing keys the config has defaults for.
+
+    Only parts whose tags live at a plain path of the resource itself are patched; an Auto
+    Scaling group's list gets entries that propagate at launch.
+    """
+    if not config.defaults:
         return None
-    findings: list[Finding] = []
-    with collecting(findings):
-        tags = effective_tags(resource, own_path)
-        own = lookup(resource.props, own_path)
-        own = {} if own is MISSING else own
-        case_insensitive = resource.package in _CASE_INSENSITIVE_PACKAGES
-        additions: dict[str, str] = {}
-        for key in config.required_keys:
-            if _find_key(tags, key, case_insensitive) is None and key in config.defaults:
-                try:
-                    additions[key] = _render(resource.package, key, config.defaults[key])
-                except TagRenderError:
-                    continue
-        if not additions:
-            return None
-        if isinstance(own, list):
-            patched: Any = copy.deepcopy(own) + [
-                {"key": key, "value": value, "propagateAtLaunch": True}
-                for key, value in additions.items()
-            ]
-        else:
-            patched = {**_tag_map(own, own_path), **additions}
-        return {own_path: patched}
-    return None
+    read = _read(resource, config, None)
+    if read is None or not read.needed:
+        return None
+    patch: dict[str, Any] = {}
+    for part in read.parts:
+        if part.from_stack or not part.target or part.problems or part.target in patch:
+            continue
+        additions = _additions(resource.package, part, config)
+        if additions:
+            patch[part.target] = _patched(resource.props, part.target, additions)
+    return patch or None
+
+
+def _additions(package: str, part: PartTags, config: RequiredTagsConfig) -> dict[str, str]:
+    additions: dict[str, str] = {}
+    for key in part.missing(config.required_keys):
+        if key in config.defaults:
+            try:
+                additions[key] = _render(package, key, config.defaults[key])
+            except TagRenderError:
+                continue
+    return additions
+
+
+def _patched(props: Mapping[str, Any], path: str, additions: Mapping[str, str]) -> Any:
+    own = lookup(props, path)
+    if isinstance(own, list):
+        return copy.deepcopy(own) + [
+            {"key": key, "value": value, "propagateAtLaunch": True}
+            for key, value in additions.items()
+        ]
+    base = dict(own) if isinstance(own, Mapping) else {}
+    return {**base, **additions}
+
+
+# --- For other rules: a resource's own tags --------------------------------------------------
+
+
+def own_tag_path(type_token: str) -> str | None:
+    """The dotted wire path of a type's own tags (None: the type cannot carry tags)."""
+    route = own_route(type_token)
+    return route.parts[0].locations[0].path if route else None
+
+
+def effective_tags(resource: Resource, own_path: str) -> dict[str, object]:
+    """The tags at ``own_path`` (:func:`own_tag_path`'s answer) merged over the provider's
+    default tags where they reach, plus what the provider computed. Raises
+    :class:`NotCheckable` when they cannot be read or are unknown during preview."""
+    route = own_route(resource.type)
+    if route is None or route.parts[0].locations[0].path != own_path:
+        raise NotCheckable(f"{resource.type} keeps no tags at {own_path}")
+    (part,) = read_route(route, resource)
+    if part.problems:
+        raise NotCheckable(part.problems[0])
+    if part.unknown:
+        raise NotCheckable(part.unknown[0], unknown=True)
+    return part.values

@@ -28,8 +28,9 @@ from pulumi_policy import (
 from pulumi_policy.deserialize import serialize_properties
 from pulumi_policy.proxy import UnknownValueError
 
-from thrifty.policies.core import UNKNOWN, Finding, FindingKind, NotCheckable, Resource, plain
+from thrifty.policies.core import Finding, FindingKind, NotCheckable, Resource, plain
 from thrifty.policies.policy_config import PolicyConfig
+from thrifty.preview import UNKNOWN
 
 ConfigT = TypeVar("ConfigT", bound=PolicyConfig)
 

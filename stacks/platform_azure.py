@@ -28,7 +28,7 @@ def build(config: EnvironmentConfig) -> dict[str, Any]:
         "budget",
         BudgetArgs(budget=config.budget, tags=tags),
         subscription_id=config.azure_subscription_id,
-        resource_group_name=foundation.resource_group.name,
+        resource_group_name=foundation.resource_group_name,
         provider=foundation.provider,
     )
     buckets = create_buckets(
@@ -36,12 +36,12 @@ def build(config: EnvironmentConfig) -> dict[str, Any]:
         cloud="azure",
         tags=tags,
         location=config.region,
-        resource_group_name=foundation.resource_group.name,
+        resource_group_name=foundation.resource_group_name,
         provider=foundation.provider,
     )
     outputs: dict[str, Any] = {
         "location": config.region,
-        "resourceGroup": foundation.resource_group.name,
+        "resourceGroup": foundation.resource_group_name,
     }
     if config.cluster is not None:
         cluster = AksCluster(
@@ -51,7 +51,7 @@ def build(config: EnvironmentConfig) -> dict[str, Any]:
                 cluster=config.cluster,
                 caps=config.caps,
                 off_hours=config.off_hours,
-                resource_group_name=foundation.resource_group.name,
+                resource_group_name=foundation.resource_group_name,
                 location=config.region,
             ),
             provider=foundation.provider,

@@ -36,8 +36,8 @@ GUIDE = guide_budget(TEAM, MANAGER, FINANCE)
 BILLING = "0A1B2C-3D4E5F-6A7B8C"
 
 
-def record(build: Callable[[], object]) -> Recording:
-    return record_program(build, project="thrifty-test", stack="production")
+def record(build: Callable[[], object], *, preview: bool = True) -> Recording:
+    return record_program(build, project="thrifty-test", stack="production", preview=preview)
 
 
 def record_refusal(build: Callable[[], object]) -> tuple[Exception, Recording]:
@@ -235,7 +235,8 @@ def gcp_program(spec: BudgetConfig = GUIDE, **kwargs: Any) -> Callable[[], None]
 
 
 def test_gcp_guide_escalation_one_budget_per_recipient() -> None:
-    recording = record(gcp_program())
+    # preview=False: budgets name their notification channels by id, known only after apply.
+    recording = record(gcp_program(), preview=False)
     channels = {
         c.urn: c.inputs
         for c in only(recording, "gcp:monitoring/notificationChannel:NotificationChannel")

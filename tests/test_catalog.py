@@ -89,10 +89,10 @@ def test_every_section_cites_a_source_with_url_and_date(raw: dict[str, Any]) -> 
         assert s["url"].startswith(("http://", "https://")), s["id"]
         assert s["title"] and s["used_for"], s["id"]
         date.fromisoformat(s["as_of"])
-    sections = ("instance_types", "object_storage", "control_plane", "block_storage")
     for cloud, body in raw["clouds"].items():
-        for name in sections:
-            section = body[name]
+        sections = {name: value for name, value in body.items() if isinstance(value, dict)}
+        assert {"object_storage", "control_plane", "block_storage"} <= set(sections)
+        for name, section in sections.items():
             assert section["source"], f"{cloud}.{name} cites nothing"
             for sid in section["source"]:
                 assert sid in sources, f"{cloud}.{name} cites unknown source {sid}"
@@ -118,10 +118,19 @@ def test_missing_prices_are_explained() -> None:
                 assert t.notes, f"{t.name} has no price and no note"
 
 
-def test_instance_names_are_unique_per_cloud(raw: dict[str, Any]) -> None:
-    for cloud, body in raw["clouds"].items():
-        names = [i["name"].casefold() for i in body["instance_types"]["items"]]
-        assert len(names) == len(set(names)), cloud
+def test_the_shipped_catalog_has_no_user_overrides() -> None:
+    assert cat.catalog().user_files == () and cat.overrides() == ()
+
+
+def test_every_instance_cites_its_shape_and_price() -> None:
+    """Instance data lives in data/instances/ (see test_catalog_instances.py); the loaded
+    catalog knows every source those files cite."""
+    known = cat.catalog().sources
+    for cloud in CLOUDS:
+        for t in cat.instance_types(cloud):
+            assert t.shape_source in known, t.name
+            assert (t.on_demand_hourly is None) == (t.price_source is None), t.name
+            assert t.price_source is None or t.price_source in known, t.name
 
 
 # --- well-known shapes -----------------------------------------------------------------------
@@ -395,7 +404,7 @@ def test_instance_cost_helpers() -> None:
 
 def test_sources_are_exposed() -> None:
     ids = {s.id for s in cat.sources()}
-    assert "aws-ec2-karpenter-us-east-1" in ids
+    assert {"aws-karpenter-prices-us-east-1-2026-07-20", "aws-s3-costnimbus-2026-03"} <= ids
 
 
 def test_models_are_immutable() -> None:

@@ -109,8 +109,8 @@ def test_plan_runs_the_policy_pack_and_fails_on_mandatory_violations() -> None:
     assert result.returncode == 1, result.stderr
     document = json.loads(result.stdout)
     assert document["failed"] is True
-    violations = document["sections"]["Policies"]["data"]["violations"]
-    flagged = {v["urn"].rsplit("::", 1)[-1] for v in violations if v["level"] == "mandatory"}
+    findings = document["sections"]["Policies"]["data"]["findings"]
+    flagged = {f["name"] for f in findings if f["level"] == "mandatory" and f["urn"]}
     assert {"bad-untagged-bucket", "bad-public-bucket", "bad-huge-volume"} <= flagged
 
 

@@ -105,6 +105,29 @@ def azure_dev() -> Recording:
     return record_stack(ROOT, "azure-dev")
 
 
+# The same stacks as `pulumi up` leaves them (preview=False), for the tests that check values
+# known only after apply: resource ids, Auto Scaling group names, cluster endpoints and
+# certificates, service-account emails.
+@pytest.fixture(scope="module")
+def aws_dev_up() -> Recording:
+    return record_stack(ROOT, "dev", preview=False)
+
+
+@pytest.fixture(scope="module")
+def aws_production_up() -> Recording:
+    return record_stack(ROOT, "production", preview=False)
+
+
+@pytest.fixture(scope="module")
+def gcp_dev_up() -> Recording:
+    return record_stack(ROOT, "gcp-dev", preview=False)
+
+
+@pytest.fixture(scope="module")
+def azure_dev_up() -> Recording:
+    return record_stack(ROOT, "azure-dev", preview=False)
+
+
 def production_tags() -> CostTags:
     return CostTags.model_validate(
         {
@@ -171,7 +194,10 @@ def gcp_production() -> Recording:
             provider=foundation.provider,
         )  # fmt: skip
 
-    return record_program(program, stack="production", config={"thrifty:region": "us-central1"})
+    # preview=False: its pools' service-account email is known only after apply.
+    return record_program(
+        program, stack="production", config={"thrifty:region": "us-central1"}, preview=False
+    )
 
 
 @pytest.fixture(scope="module")
@@ -241,9 +267,9 @@ def test_eks_spot_nodes_are_tainted_and_labelled(
 
 
 def test_eks_launch_templates_require_imdsv2_and_every_group_uses_one(
-    aws_dev: Recording, aws_production: Recording
+    aws_dev_up: Recording, aws_production_up: Recording
 ) -> None:
-    for recording in (aws_dev, aws_production):
+    for recording in (aws_dev_up, aws_production_up):
         templates = {
             lt.resource_id: lt for lt in recording.of_type("aws:ec2/launchTemplate:LaunchTemplate")
         }
@@ -260,30 +286,30 @@ def test_eks_launch_templates_require_imdsv2_and_every_group_uses_one(
         assert groups and all(g.inputs["launchTemplate"]["id"] in templates for g in groups)
 
 
-def test_eks_groups_carry_autoscaler_discovery_tags(aws_dev: Recording) -> None:
+def test_eks_groups_carry_autoscaler_discovery_tags(aws_dev_up: Recording) -> None:
     name = "churn-predictor-dev-cluster"
     discovery = {
         "k8s.io/cluster-autoscaler/enabled": "true",
         f"k8s.io/cluster-autoscaler/{name}": "owned",
     }
-    groups = aws_dev.of_type(NODE_GROUP)
+    groups = aws_dev_up.of_type(NODE_GROUP)
     for group in groups:
         assert discovery.items() <= group.inputs["tags"].items()
     asg_tags = {
         (tag.inputs["autoscalingGroupName"], tag.inputs["tag"]["key"], tag.inputs["tag"]["value"])
-        for tag in aws_dev.of_type("aws:autoscaling/tag:Tag")
+        for tag in aws_dev_up.of_type("aws:autoscaling/tag:Tag")
     }
     for group in groups:
         asg = f"eks-{group.inputs['nodeGroupName']}-0000-offline"
         assert {(asg, key, value) for key, value in discovery.items()} <= asg_tags
 
 
-def test_eks_dev_scales_to_minimum_off_hours(aws_dev: Recording) -> None:
+def test_eks_dev_scales_to_minimum_off_hours(aws_dev_up: Recording) -> None:
     config = stack_config("dev")
     hours = config.off_hours
     assert hours is not None
     spec = cluster_of(config)
-    schedules = aws_dev.of_type("aws:autoscaling/schedule:Schedule")
+    schedules = aws_dev_up.of_type("aws:autoscaling/schedule:Schedule")
     assert len(schedules) == 2 * len(spec.pools())
     by_group: dict[str, dict[str, dict[str, Any]]] = {}
     for schedule in schedules:
@@ -318,9 +344,9 @@ def test_eks_production_has_an_on_demand_baseline_and_no_schedule(
     assert not aws_production.of_type("kubernetes:batch/v1:CronJob")
 
 
-def test_eks_autoscaler_installed_through_the_cluster_provider(aws_dev: Recording) -> None:
-    (release,) = aws_dev.of_type("kubernetes:helm.sh/v3:Release")
-    provider = aws_dev.provider_of(release)
+def test_eks_autoscaler_installed_through_the_cluster_provider(aws_dev_up: Recording) -> None:
+    (release,) = aws_dev_up.of_type("kubernetes:helm.sh/v3:Release")
+    provider = aws_dev_up.provider_of(release)
     assert provider is not None and provider.type == "pulumi:providers:kubernetes"
     kubeconfig = json.loads(unsecret(provider.inputs["kubeconfig"]))
     assert SECRET_SIG in provider.inputs["kubeconfig"], "kubeconfig must be secret"
@@ -341,17 +367,17 @@ def test_eks_autoscaler_installed_through_the_cluster_provider(aws_dev: Recordin
     assert values["rbac"]["serviceAccount"]["name"] == "cluster-autoscaler"
     assert values["nodeSelector"] == {"thrifty.io/role": "system"}
 
-    (expander,) = aws_dev.of_type("kubernetes:core/v1:ConfigMap")
+    (expander,) = aws_dev_up.of_type("kubernetes:core/v1:ConfigMap")
     assert expander.inputs["metadata"]["name"] == "cluster-autoscaler-priority-expander"
     assert expander.inputs["metadata"]["namespace"] == "kube-system"
     tiers = yaml.safe_load(expander.inputs["data"]["priorities"])
     assert tiers[max(tiers)] == ["^eks-spot-.*"] and tiers[min(tiers)] == [".*"]
     assert expander.urn in release.dependencies
 
-    (association,) = aws_dev.of_type("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+    (association,) = aws_dev_up.of_type("aws:eks/podIdentityAssociation:PodIdentityAssociation")
     assert association.inputs["serviceAccount"] == values["rbac"]["serviceAccount"]["name"]
     assert association.inputs["namespace"] == "kube-system"
-    assert SECRET_SIG in aws_dev.outputs["kubeconfig"], "the stack exports it as a secret"
+    assert SECRET_SIG in aws_dev_up.outputs["kubeconfig"], "the stack exports it as a secret"
 
 
 def test_eks_iam_is_least_privilege(aws_dev: Recording) -> None:
@@ -426,8 +452,8 @@ def assert_gke_pools_match(recording: Recording, spec: ClusterSpec) -> None:
             assert set(p.ignore_changes) == {"initialNodeCount", "nodeCount"}
 
 
-def test_gke_dev_pools_match_the_stack_config(gcp_dev: Recording) -> None:
-    assert_gke_pools_match(gcp_dev, cluster_of(stack_config("gcp-dev")))
+def test_gke_dev_pools_match_the_stack_config(gcp_dev_up: Recording) -> None:
+    assert_gke_pools_match(gcp_dev_up, cluster_of(stack_config("gcp-dev")))
 
 
 def test_gke_production_pools_and_baseline(gcp_production: Recording) -> None:
@@ -510,14 +536,14 @@ def test_aks_production_pools_and_baseline(azure_production: Recording) -> None:
     assert not azure_production.of_type("kubernetes:batch/v1:CronJob")
 
 
-def test_aks_priority_expander_prefers_the_spot_scale_sets(azure_dev: Recording) -> None:
-    (configmap,) = azure_dev.of_type("kubernetes:core/v1:ConfigMap")
+def test_aks_priority_expander_prefers_the_spot_scale_sets(azure_dev_up: Recording) -> None:
+    (configmap,) = azure_dev_up.of_type("kubernetes:core/v1:ConfigMap")
     tiers = yaml.safe_load(configmap.inputs["data"]["priorities"])
     top = tiers[max(tiers)]
     assert top == ["^aks-spot0-.*", "^aks-spot1-.*", "^aks-spot2-.*"]
     assert any(re.match(pattern, "aks-spot1-12345678-vmss") for pattern in top)
     assert not any(re.match(pattern, "aks-system-12345678-vmss") for pattern in top)
-    provider = azure_dev.provider_of(configmap)
+    provider = azure_dev_up.provider_of(configmap)
     assert provider is not None and SECRET_SIG in provider.inputs["kubeconfig"]
     assert "server: https://" in unsecret(provider.inputs["kubeconfig"])
 

@@ -30,6 +30,7 @@ from thrifty.tags import CostTags
 
 PACK_DIR = Path(__file__).resolve().parents[1] / "policies"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+AWS_ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 SECRET_SIG = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
 
 TAGS = CostTags.model_validate(
@@ -141,7 +142,9 @@ def test_analyzer_info_lists_every_policy_with_schema_defaults(pack: AnalyzerCli
     names = [policy.name for policy in info.policies]
     assert names == [
         "required-tags",
+        "cost-tags-reach-instances",
         "oversized-instances",
+        "unknown-instance-types",
         "node-count-caps",
         "cluster-node-caps",
         "disk-size-caps",
@@ -152,6 +155,8 @@ def test_analyzer_info_lists_every_policy_with_schema_defaults(pack: AnalyzerCli
         "public-or-unencrypted-storage",
         "budget-present",
         "region-affinity",
+        "monthly-cost-within-budget",
+        "monthly-cost-ceiling-within-budget",
     ]
     for policy in info.policies:
         assert policy.description
@@ -277,7 +282,7 @@ def eks_in_cluster(name: str, max_size: int) -> ResourceSpec:
     return res("aws:eks/nodeGroup:NodeGroup", props, name=name, deps={"clusterName": (CLUSTER,)})
 
 
-def aks_cluster(*max_counts: int) -> ResourceSpec:
+def aks_cluster(*max_counts: int, profile_tags: Mapping[str, str] | None = None) -> ResourceSpec:
     profiles = [
         {
             "name": f"p{i}",
@@ -286,12 +291,63 @@ def aks_cluster(*max_counts: int) -> ResourceSpec:
             "maxCount": count,
             "enableAutoScaling": True,
             "mode": "User",
+            **({"tags": profile_tags} if profile_tags is not None else {}),
         }
         for i, count in enumerate(max_counts)
     ]
     return res(
         "azure-native:containerservice:ManagedCluster",
         {"agentPoolProfiles": profiles, "tags": AZURE_TAGS},
+    )
+
+
+def workload(pod_labels: Mapping[str, str]) -> dict[str, Any]:
+    """A workload whose pod template carries ``pod_labels`` (and good container resources)."""
+    spec = pod(GOOD_RESOURCES)
+    spec["spec"]["template"]["metadata"] = {"labels": dict(pod_labels)}
+    return spec
+
+
+def asg(propagate: bool) -> ResourceSpec:
+    tags = [
+        {"key": key, "value": value, "propagateAtLaunch": propagate or key != "owner"}
+        for key, value in AWS_TAGS.items()
+    ]
+    return res("aws:autoscaling/group:Group", {"maxSize": 2, "minSize": 1, "tags": tags})
+
+
+LAUNCH_TEMPLATE = urn("aws:ec2/launchTemplate:LaunchTemplate", "nodes-lt")
+
+
+def launch_template(tag_specifications: bool) -> ResourceSpec:
+    specs = [{"resourceType": kind, "tags": AWS_TAGS} for kind in ("instance", "volume")]
+    props: dict[str, Any] = {"tags": AWS_TAGS}
+    if tag_specifications:
+        props["tagSpecifications"] = specs
+    return res("aws:ec2/launchTemplate:LaunchTemplate", props, name="nodes-lt")
+
+
+def eks_with_template() -> ResourceSpec:
+    """A node group naming its launch template by an id unknown during preview."""
+    return replace(
+        eks(["m5.large"], launchTemplate={"id": UNKNOWN, "version": UNKNOWN}),
+        property_dependencies={"launchTemplate": (LAUNCH_TEMPLATE,)},
+    )
+
+
+GKE_CLUSTER = res(
+    "gcp:container/cluster:Cluster", {"name": "platform", "location": "us-central1"}, name="gke"
+)
+
+
+def gke_in_cluster(resource_labels: Mapping[str, str] | None) -> ResourceSpec:
+    config: dict[str, Any] = {"machineType": "e2-standard-4"}
+    if resource_labels is not None:
+        config["resourceLabels"] = dict(resource_labels)
+    return res(
+        "gcp:container/nodePool:NodePool",
+        {"cluster": "platform", "nodeConfig": config},
+        name="pool",
     )
 
 
@@ -495,8 +551,57 @@ CASES: list[tuple[str, str, Any, Any]] = [
     (
         "required-tags",
         "kubernetes",
-        res("kubernetes:core/v1:ConfigMap", {"metadata": {"labels": {"app": "x"}}}),
-        res("kubernetes:core/v1:ConfigMap", {"metadata": {"labels": K8S_LABELS}}),
+        res("kubernetes:core/v1:PersistentVolumeClaim", {"metadata": {"labels": {"app": "x"}}}),
+        res("kubernetes:core/v1:PersistentVolumeClaim", {"metadata": {"labels": K8S_LABELS}}),
+    ),
+    # Cost allocation reads the labels of Pods: a workload's own metadata labels do not count.
+    (
+        "required-tags",
+        "kubernetes-pod-template",
+        res("kubernetes:apps/v1:Deployment", pod(None)),
+        res("kubernetes:apps/v1:Deployment", workload(K8S_LABELS)),
+    ),
+    (
+        "required-tags",
+        "aws-autoscaling-tags-that-do-not-propagate",
+        asg(propagate=False),
+        asg(propagate=True),
+    ),
+    (
+        "required-tags",
+        "aws-instance-root-volume",
+        res("aws:ec2/instance:Instance", {"instanceType": "t3.micro", "tags": AWS_TAGS}),
+        res(
+            "aws:ec2/instance:Instance",
+            {"instanceType": "t3.micro", "tags": AWS_TAGS, "volumeTags": AWS_TAGS},
+        ),
+    ),
+    (
+        "required-tags",
+        "gcp-cloud-sql-user-labels",
+        res("gcp:sql/databaseInstance:DatabaseInstance", {"settings": {"tier": "db-f1-micro"}}),
+        res(
+            "gcp:sql/databaseInstance:DatabaseInstance",
+            {"settings": {"tier": "db-f1-micro", "userLabels": GCP_LABELS}},
+        ),
+    ),
+    (
+        "required-tags",
+        "azure-aks-agent-pool-profile",
+        aks_cluster(3),
+        aks_cluster(3, profile_tags=AZURE_TAGS),
+    ),
+    (
+        "cost-tags-reach-instances",
+        "aws-eks-launch-template",
+        [launch_template(tag_specifications=False), eks_with_template()],
+        [launch_template(tag_specifications=True), eks_with_template()],
+    ),
+    (
+        "cost-tags-reach-instances",
+        "gcp-node-pool",
+        [GKE_CLUSTER, gke_in_cluster(resource_labels=None)],
+        [GKE_CLUSTER, gke_in_cluster(resource_labels=GCP_LABELS)],
     ),
     ("oversized-instances", "aws", eks(["m5.24xlarge"]), eks(["m5.large"])),
     ("oversized-instances", "aws-gpu", eks(["g4dn.xlarge"]), eks(["m5.xlarge"])),
@@ -520,6 +625,9 @@ CASES: list[tuple[str, str, Any, Any]] = [
         gke("n1-standard-4"),
     ),
     ("oversized-instances", "azure", aks("Standard_D64s_v5"), aks("Standard_D4s_v5")),
+    ("unknown-instance-types", "aws", eks(["x9.mega"]), eks(["t2.micro"])),
+    ("unknown-instance-types", "gcp", gke("n9-standard-4"), gke("f1-micro")),
+    ("unknown-instance-types", "azure", aks("Standard_Z4s_v9"), aks("Standard_A1_v2")),
     ("node-count-caps", "aws", eks(["m5.large"], max_size=100), eks(["m5.large"], max_size=10)),
     ("node-count-caps", "gcp", gke("e2-medium", max_count=30), gke("e2-medium", max_count=5)),
     ("node-count-caps", "azure", aks("Standard_D2s_v3", max_count=50), aks("Standard_D2s_v3")),
@@ -690,6 +798,39 @@ CASES: list[tuple[str, str, Any, Any]] = [
     ),
     (
         "public-or-unencrypted-storage",
+        "aws-object-acl",
+        res("aws:s3/bucketObjectv2:BucketObjectv2", {"bucket": "b", "acl": "public-read"}),
+        res("aws:s3/bucketObjectv2:BucketObjectv2", {"bucket": "b", "acl": "private"}),
+    ),
+    (
+        "public-or-unencrypted-storage",
+        "aws-object-copy-grant",
+        res(
+            "aws:s3/objectCopy:ObjectCopy",
+            {"grants": [{"type": "Group", "uri": AWS_ALL_USERS, "permissions": ["READ"]}]},
+        ),
+        res(
+            "aws:s3/objectCopy:ObjectCopy",
+            {"grants": [{"type": "CanonicalUser", "id": "abc", "permissions": ["READ"]}]},
+        ),
+    ),
+    (
+        "public-or-unencrypted-storage",
+        "gcp-object-acl",
+        res("gcp:storage/objectACL:ObjectACL", {"object": "a", "predefinedAcl": "publicRead"}),
+        res("gcp:storage/objectACL:ObjectACL", {"object": "a", "predefinedAcl": "private"}),
+    ),
+    (
+        "public-or-unencrypted-storage",
+        "gcp-object-access-control",
+        res("gcp:storage/objectAccessControl:ObjectAccessControl", {"entity": "allUsers"}),
+        res(
+            "gcp:storage/objectAccessControl:ObjectAccessControl",
+            {"entity": "user-a@company.com"},
+        ),
+    ),
+    (
+        "public-or-unencrypted-storage",
         "azure-container",
         res("azure-native:storage:BlobContainer", {"publicAccess": "Container"}),
         res("azure-native:storage:BlobContainer", {"publicAccess": "None"}),
@@ -744,6 +885,41 @@ CASES: list[tuple[str, str, Any, Any]] = [
             aks("Standard_D2s_v3"),
         ],
         [AZ_ACCOUNT, aks("Standard_D2s_v3")],
+    ),
+    # One m5.24xlarge node at the minimum: 4.608 $/h x 730 h = 3,363.84 > the 1,000 budget.
+    (
+        "monthly-cost-within-budget",
+        "aws-baseline",
+        [AWS_BUDGET, eks(["m5.24xlarge"])],
+        [AWS_BUDGET, eks(["m5.large"])],
+    ),
+    # Twenty m5.large at the maximum: 20 x 0.096 x 730 = 1,401.60 > 1,000; three: 210.24.
+    (
+        "monthly-cost-ceiling-within-budget",
+        "aws-ceiling",
+        [AWS_BUDGET, eks(["m5.large"], max_size=20)],
+        [AWS_BUDGET, eks(["m5.large"], max_size=3)],
+    ),
+    (
+        "monthly-cost-ceiling-within-budget",
+        "gcp-ceiling",
+        [
+            GCP_BUDGET,
+            replace(
+                gke("n2-standard-32", max_count=10),
+                properties={
+                    **gke("n2-standard-32", max_count=10).properties,
+                    "location": "us-central1",
+                },
+            ),
+        ],
+        [
+            GCP_BUDGET,
+            replace(
+                gke("e2-medium", max_count=3),
+                properties={**gke("e2-medium", max_count=3).properties, "location": "us-central1"},
+            ),
+        ],
     ),
 ]
 
@@ -800,11 +976,13 @@ def test_labelled_system_pools_may_stay_on_demand(pack: AnalyzerClient) -> None:
 
 
 def test_unknown_preview_values_are_advisory_not_checkable_not_a_pass(pack: AnalyzerClient) -> None:
-    result = pack.analyze(eks(["m5.large"], max_size=UNKNOWN, tags={**AWS_TAGS, "owner": UNKNOWN}))
+    result = pack.analyze(eks(["m5.large"], max_size=UNKNOWN))
+    result.violations += pack.analyze(s3(tags={**AWS_TAGS, "owner": UNKNOWN})).violations
     by_policy = {v.policy_name: v for v in result.violations}
     for policy in ("node-count-caps", "required-tags"):
         assert by_policy[policy].not_checkable
         assert by_policy[policy].enforcement_level == "advisory"
+    assert "'owner' is unknown during preview" in by_policy["required-tags"].message
     assert "oversized-instances" not in by_policy  # the instance types were known and fine
 
 
@@ -812,9 +990,11 @@ def test_malformed_values_are_not_checkable_at_the_policy_level(pack: AnalyzerCl
     result = pack.analyze(
         res(
             "aws:eks/nodeGroup:NodeGroup",
-            {"instanceTypes": "m5.large", "scalingConfig": [1, 2], "tags": "everything"},
+            {"instanceTypes": "m5.large", "scalingConfig": [1, 2], "launchTemplate": "lt"},
         )
     )
+    # A node group's own tags never reach the bill: required-tags judges the bucket's.
+    result.violations += pack.analyze(s3(tags="everything")).violations
     for policy in ("required-tags", "oversized-instances", "node-count-caps"):
         messages = mentioned(result, policy)
         assert messages and all("not checkable" in m for m in messages), policy
@@ -826,11 +1006,12 @@ def test_malformed_values_are_not_checkable_at_the_policy_level(pack: AnalyzerCl
     assert levels == {"mandatory"}
 
 
-def test_unknown_instance_types_are_reported(pack: AnalyzerClient) -> None:
-    result = pack.analyze(eks(["x9.mega"]))
-    assert any(
-        "x9.mega" in m and "not checkable" in m for m in mentioned(result, "oversized-instances")
-    )
+def test_unknown_instance_types_are_reported_by_their_own_policy(pack: AnalyzerClient) -> None:
+    """Not passed, not duplicated: oversized-instances judges only the known types."""
+    result = pack.analyze(eks(["x9.mega", "m5.large"]))
+    messages = flagged(result, "unknown-instance-types")
+    assert len(messages) == 1 and "x9.mega" in messages[0]
+    assert not mentioned(result, "oversized-instances")
 
 
 def test_allow_list_limits_instance_types(pack: AnalyzerClient) -> None:

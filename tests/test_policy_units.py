@@ -46,6 +46,7 @@ def test_each_stack_caps_equal_its_environment_pack_config(stack: str) -> None:
     for key, policy in CAPS_POLICY.items():
         assert pack_config[policy][key] == expected[key], f"{stack}: {policy}.{key}"
     assert pack_config["required-tags"]["expectedEnvironment"] == environment
+    assert pack_config["cost-tags-reach-instances"]["expectedEnvironment"] == environment
 
 
 @pytest.mark.parametrize(

@@ -143,11 +143,12 @@ def test_program_errors_propagate_or_are_kept() -> None:
     assert [r.name for r in kept] == ["made-before-failure"]
 
 
-def test_preview_mode_is_visible_to_programs() -> None:
+def test_preview_is_the_default_and_visible_to_programs() -> None:
     seen: list[bool] = []
-    record_program(lambda: seen.append(pulumi.runtime.is_dry_run()), preview=True)
-    record_program(lambda: seen.append(pulumi.runtime.is_dry_run()), preview=False)
+    default = record_program(lambda: seen.append(pulumi.runtime.is_dry_run()))
+    up = record_program(lambda: seen.append(pulumi.runtime.is_dry_run()), preview=False)
     assert seen == [True, False]
+    assert default.preview and not up.preview
 
 
 def test_config_reaches_the_program() -> None:
@@ -169,9 +170,11 @@ def test_unknown_stack_and_non_project_are_clear_errors(tmp_path: object) -> Non
 
 def test_an_invoke_without_an_offline_answer_names_its_token() -> None:
     def program() -> None:
-        aws.ec2.get_ami_output(owners=["amazon"], most_recent=True)
+        pulumi.runtime.invoke("nosuch:index/getThing:getThing", {"name": "x"})
 
-    with pytest.raises(Exception, match=r"no offline answer for invoke 'aws:ec2/getAmi:getAmi'"):
+    with pytest.raises(
+        Exception, match=r"no offline answer for invoke 'nosuch:index/getThing:getThing'"
+    ):
         record_program(program)
 
 

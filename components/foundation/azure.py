@@ -29,12 +29,20 @@ class AzureFoundation(pulumi.ComponentResource):
             subscription_id=args.azure_subscription_id,
             opts=pulumi.ResourceOptions(parent=self),
         )
+        group_name = f"{args.prefix}-rg"
         self.resource_group = azure_native.resources.ResourceGroup(
             f"{name}-rg",
-            resource_group_name=f"{args.prefix}-rg",
+            resource_group_name=group_name,
             location=args.region,
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self, provider=self.provider),
+        )
+        # The group's ``name`` output is computed by Azure, so a preview cannot know it and
+        # everything built from it (a budget's scope, a cluster's group) is unknown to the
+        # policy pack. The name we chose is known; tied to the URN (known at registration),
+        # it keeps the dependency on the group, so children still wait for it.
+        self.resource_group_name: pulumi.Output[str] = self.resource_group.urn.apply(
+            lambda _urn: group_name
         )
         self.register_outputs(
             {"resourceGroupName": self.resource_group.name, "location": args.region}

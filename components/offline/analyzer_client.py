@@ -33,7 +33,12 @@ import grpc
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
-from thrifty.offline.recording import PROVIDER_PREFIX, RecordedResource, Recording
+from thrifty.offline.providers import (
+    default_provider_properties,
+    default_provider_type,
+    default_provider_urn,
+)
+from thrifty.offline.recording import RecordedResource, Recording
 
 # pulumi_policy raises its receive limit to 400 MB; a large stack's AnalyzeStack needs it.
 _MAX_MESSAGE = 400 * 1024 * 1024
@@ -355,21 +360,23 @@ def default_provider(
     package: str, recording: Recording, stack_config: Mapping[str, object]
 ) -> ProviderSpec:
     """The default provider the engine makes for ``package``: props from ``<package>:*`` config."""
-    properties = {
-        key.split(":", 1)[1]: str(value)
-        for key, value in stack_config.items()
-        if key.startswith(f"{package}:")
-    }
-    type_token = f"{PROVIDER_PREFIX}{package}"
-    urn = f"urn:pulumi:{recording.stack}::{recording.project}::{type_token}::default"
-    return ProviderSpec(type_token, "default", urn, properties)
+    return ProviderSpec(
+        default_provider_type(package),
+        "default",
+        default_provider_urn(package, recording.project, recording.stack),
+        default_provider_properties(package, stack_config),
+    )
 
 
 def resource_specs(
     recording: Recording, stack_config: Mapping[str, object] | None = None
 ) -> list[ResourceSpec]:
-    """Engine-shaped descriptions of every recorded resource, each with its provider."""
-    stack_config = stack_config or {}
+    """Engine-shaped descriptions of every recorded resource, each with its provider.
+
+    Default providers take their props from ``stack_config`` (by default the config the
+    program was recorded with), as the engine's do.
+    """
+    stack_config = recording.config if stack_config is None else stack_config
     by_urn = recording.by_urn()
     defaults: dict[str, ProviderSpec] = {}
     specs: list[ResourceSpec] = []

@@ -7,14 +7,24 @@ in one place. Rendering lives in :mod:`thrifty.offline.report`.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from thrifty.offline.providers import default_provider_properties, default_provider_type
 from thrifty.offline.recording import RecordedResource, Recording, record_stack
-from thrifty.taggable import PROVIDER_DEFAULT_TAGS, tag_path, tags_of
+from thrifty.preview import is_unknown
+from thrifty.tag_reader import (
+    PartTags,
+    Stack,
+    Subject,
+    TagMap,
+    provider_default_tags,
+    read_resource_tags,
+)
+from thrifty.taggable import tag_path
 from thrifty.tags import COST_TAG_KEYS
 
 COMPONENT_PACKAGE = "component"
@@ -22,22 +32,49 @@ COMPONENT_PACKAGE = "component"
 
 @dataclass(frozen=True)
 class TagStatus:
-    """How one resource stands against the tag standard."""
+    """How one resource stands against the cost tags, read where the bill will see them.
+
+    ``taggable``: the resource can carry tags at all; ``needed``: it is billed and so needs the
+    cost tags (:mod:`thrifty.billable`); ``parts``: each billed thing it makes and the tags that
+    will reach it (:mod:`thrifty.tag_reader`, the reader the policy pack uses too).
+    """
 
     taggable: bool
-    tags: dict[str, str] = field(default_factory=dict)
-    from_provider: dict[str, str] = field(default_factory=dict)
+    needed: bool = False
+    reason: str = ""
+    parts: tuple[PartTags, ...] = ()
 
     @property
     def effective(self) -> dict[str, str]:
-        """The tags the cloud would see: provider defaults, overridden by the resource's own."""
-        return {**self.from_provider, **self.tags}
+        """The known cost tags of the resource's first billed part (for chargeback)."""
+        if not self.parts:
+            return {}
+        part = self.parts[0]
+        return {
+            key: value
+            for key in COST_TAG_KEYS
+            if isinstance(value := part.value(key), str) and value and not is_unknown(value)
+        }
 
     @property
     def missing(self) -> list[str]:
-        if not self.taggable:
-            return []
-        return [key for key in COST_TAG_KEYS if key not in self.effective]
+        """Cost keys that some billed part surely lacks (none for resources not billed)."""
+        return _union(part.missing(COST_TAG_KEYS) for part in self.parts)
+
+    @property
+    def unknown(self) -> list[str]:
+        """Cost keys whose value is unknown during preview on some billed part."""
+        return _union(part.unknown_keys(COST_TAG_KEYS) for part in self.parts)
+
+    @property
+    def problems(self) -> list[str]:
+        """What could not be read (malformed tags, a reference that leads out of the stack)."""
+        return [problem for part in self.parts for problem in part.problems]
+
+
+def _union(groups: Any) -> list[str]:
+    found = {key for group in groups for key in group}
+    return [key for key in COST_TAG_KEYS if key in found]
 
 
 @dataclass
@@ -58,6 +95,11 @@ class PlanSection:
     data: dict[str, Any] = field(default_factory=dict)
     failed: bool = False
     summary: str = ""
+    #: When set, ``--format json`` puts ``data`` at the document's top level under this key
+    #: (``cost``) instead of inside ``sections``.
+    json_key: str | None = None
+    #: Richer Markdown (tables) for a pull-request comment; None: ``lines`` as a bullet list.
+    markdown: list[str] | None = None
 
 
 @dataclass
@@ -68,6 +110,8 @@ class Plan:
     roots: list[PlanNode]
     statuses: dict[str, TagStatus]
     sections: list[PlanSection] = field(default_factory=list)
+    #: Per-URN fields a step adds to the resource's JSON entry (``monthlyCost``).
+    annotations: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def resources(self) -> list[RecordedResource]:
@@ -82,11 +126,27 @@ class Plan:
         return dict(sorted(counts.items()))
 
     def untagged(self) -> list[RecordedResource]:
-        """Taggable resources that miss at least one cost key (after provider defaults)."""
+        """Billed resources whose bill misses at least one cost key (provider defaults,
+        launch templates and clusters counted)."""
         return [r for r in self.resources if self.statuses[r.urn].missing]
 
+    def tags_unknown(self) -> list[RecordedResource]:
+        """Billed resources with a cost tag that is unknown until deployment (or unreadable),
+        and none surely missing."""
+        return [
+            r
+            for r in self.resources
+            if not self.statuses[r.urn].missing
+            and (self.statuses[r.urn].unknown or self.statuses[r.urn].problems)
+        ]
+
     def taggable_count(self) -> int:
+        """Resources that can carry tags at all."""
         return sum(1 for r in self.resources if self.statuses[r.urn].taggable)
+
+    def needs_tags_count(self) -> int:
+        """Resources the bill charges for, which need the cost tags."""
+        return sum(1 for r in self.resources if self.statuses[r.urn].needed)
 
     @property
     def failed(self) -> bool:
@@ -94,50 +154,66 @@ class Plan:
         return any(section.failed for section in self.sections)
 
 
-def _decoded(value: object) -> object:
-    """Provider inputs reach the engine as JSON text for nested values: decode those."""
-    if isinstance(value, str) and value[:1] in "{[":
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError:
-            return value
-    return value
-
-
-def _string_map(value: object) -> dict[str, str]:
-    value = _decoded(value)
-    if not isinstance(value, dict):
-        return {}
-    return {str(key): item for key, item in value.items() if isinstance(item, str)}
-
-
-def provider_default_tags(provider: RecordedResource | None) -> dict[str, str]:
-    """Tags a provider adds to every resource (AWS ``defaultTags.tags``, GCP ``defaultLabels``)."""
-    path = PROVIDER_DEFAULT_TAGS.get(provider.type) if provider else None
-    if provider is None or path is None:
-        return {}
-    value: object = provider.inputs
-    for key in path:
-        value = _decoded(value)
-        value = value.get(key) if isinstance(value, dict) else None
-    return _string_map(value)
-
-
-def tag_status(recording: Recording, resource: RecordedResource) -> TagStatus:
-    """Whether ``resource`` can carry tags and which cost tags it and its provider give."""
-    if not resource.custom or resource.is_provider or tag_path(resource.type) is None:
-        return TagStatus(taggable=False)
-    own = _string_map(tags_of(resource.type, resource.inputs))
-    return TagStatus(
-        taggable=True,
-        tags=own,
-        from_provider=provider_default_tags(recording.provider_of(resource)),
+def _provider(
+    recording: Recording, resource: RecordedResource
+) -> tuple[str, Mapping[str, Any]]:
+    """The type and props of the provider the engine gives ``resource``: its explicit provider,
+    else the package's default provider, whose props come from the stack's config."""
+    explicit = recording.provider_of(resource)
+    if explicit is not None:
+        return explicit.type, explicit.inputs
+    return (
+        default_provider_type(resource.package),
+        default_provider_properties(resource.package, recording.config),
     )
+
+
+def _subject(recording: Recording, resource: RecordedResource) -> Subject:
+    provider_type, provider_props = _provider(recording, resource)
+    return Subject(
+        type=resource.type,
+        name=resource.name,
+        urn=resource.urn,
+        props=resource.inputs,
+        provider_type=provider_type,
+        provider_props=provider_props,
+        property_dependencies=resource.property_dependencies,
+    )
+
+
+def provider_default_tags_of(provider: RecordedResource) -> TagMap:
+    """The default tags a provider resource gives (AWS ``defaultTags.tags``, GCP
+    ``defaultLabels``), read by the same reader the policy pack uses."""
+    return provider_default_tags(provider.type, provider.inputs)
+
+
+def tag_statuses(recording: Recording) -> dict[str, TagStatus]:
+    """The tag status of every recorded resource, references between resources followed."""
+    subjects = {
+        resource.urn: _subject(recording, resource)
+        for resource in recording.resources
+        if resource.custom and not resource.is_provider
+    }
+    stack = Stack(subjects.values())
+    statuses: dict[str, TagStatus] = {}
+    for resource in recording.resources:
+        subject = subjects.get(resource.urn)
+        read = read_resource_tags(subject, stack=stack) if subject is not None else None
+        if read is None:
+            statuses[resource.urn] = TagStatus(taggable=False)
+        else:
+            statuses[resource.urn] = TagStatus(
+                taggable=tag_path(resource.type) is not None or bool(read.parts),
+                needed=read.needed,
+                reason=read.decision.reason,
+                parts=read.parts,
+            )
+    return statuses
 
 
 def build_tree(recording: Recording) -> tuple[list[PlanNode], dict[str, TagStatus]]:
     """Arrange the recorded resources by parent; resources under the stack become roots."""
-    statuses = {r.urn: tag_status(recording, r) for r in recording.resources}
+    statuses = tag_statuses(recording)
     nodes = {r.urn: PlanNode(r, statuses[r.urn]) for r in recording.resources}
     roots: list[PlanNode] = []
     # Registration order depends on asyncio scheduling; sort by name so that two plans of the
@@ -154,6 +230,9 @@ def plan_recording(recording: Recording) -> Plan:
     return Plan(recording=recording, roots=roots, statuses=statuses)
 
 
-def plan_stack(project_dir: str | Path, stack: str) -> Plan:
-    """Record ``stack`` of the project in ``project_dir`` offline and build its plan."""
-    return plan_recording(record_stack(project_dir, stack))
+def plan_stack(project_dir: str | Path, stack: str, *, preview: bool = True) -> Plan:
+    """Record ``stack`` of the project in ``project_dir`` offline and build its plan.
+
+    ``preview=False`` runs the program with ``pulumi up`` semantics (``thrifty plan --up``).
+    """
+    return plan_recording(record_stack(project_dir, stack, preview=preview))

@@ -4,16 +4,22 @@ The pack runs as its own process and is spoken to exactly as ``pulumi preview --
 does (see :mod:`thrifty.offline.analyzer_client`), so what the offline plan reports is what
 CI's preview reports. By default the step uses thrifty's own pack (``thrifty.policies``) with the
 config file of the stack's environment; any other pack directory and config file may be given.
+Each diagnostic becomes a record (policy, level, severity, kind, URN, the resource's type and
+name from the recording, message): the section's lines are printed from the records, and
+``--format json`` carries them as data.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from thrifty.offline.analyzer_client import Analysis, Violation, analyze_recording
 from thrifty.offline.plan import Plan, PlanSection
 from thrifty.offline.project import load_project
+from thrifty.offline.recording import Recording
 
 #: ``thrifty:environment`` -> the bundled ``--policy-pack-config`` file name.
 ENVIRONMENT_CONFIG_FILES = {
@@ -46,16 +52,63 @@ def default_config_file(pack_dir: Path, stack_config: dict[str, object]) -> Path
     return candidate if candidate is not None and candidate.is_file() else None
 
 
-def _line(violation: Violation, names: dict[str, str]) -> str:
-    where = names.get(violation.urn, violation.urn or "stack")
-    detail = " ".join(violation.detail.split())
-    return f"[{violation.enforcement_level}] {violation.policy_name}: {where}: {detail}"
+#: How a finding is to be read: a broken rule, a value the pack could not judge, or a value
+#: that only deployment will tell (pulumi_policy reports those as "can't run policy ...").
+FINDING_KINDS = ("violation", "not-checkable", "unknown")
+
+
+def finding_kind(violation: Violation) -> str:
+    """``unknown``, ``not-checkable`` or ``violation``, read from the diagnostic's text.
+
+    The wire has no field for it. pulumi_policy words a policy that met a value unknown during
+    preview as "can't run policy '<name>' from policy pack '<pack>' during preview: ..."; a rule
+    that could not judge a value (thrifty's wrapper) says "not checkable: ...". Anything else is
+    a violation.
+    """
+    message = violation.message
+    if message.startswith("can't run policy") and "during preview" in message:
+        return "unknown"
+    return "not-checkable" if violation.not_checkable else "violation"
+
+
+def _type_and_name(urn: str, recording: Recording) -> tuple[str | None, str | None]:
+    """The resource's type and name: from the recording, else from the URN itself."""
+    if not urn:
+        return None, None
+    resource = recording.get(urn)
+    if resource is not None:
+        return resource.type, resource.name
+    parts = urn.split("::", 3)  # urn:pulumi:<stack>::<project>::<parent$...$type>::<name>
+    if len(parts) < 4:
+        return None, None
+    return parts[2].rsplit("$", 1)[-1], parts[3]
+
+
+def finding_record(violation: Violation, recording: Recording) -> dict[str, Any]:
+    """One finding as data (the ``findings`` items of ``--format json``)."""
+    resource_type, name = _type_and_name(violation.urn, recording)
+    return {
+        "policy": violation.policy_name,
+        "level": violation.enforcement_level,
+        "severity": violation.severity or None,
+        "kind": finding_kind(violation),
+        "urn": violation.urn or None,
+        "type": resource_type,
+        "name": name,
+        "message": violation.detail,
+    }
+
+
+def _line(record: Mapping[str, Any]) -> str:
+    where = f"{record['type']} {record['name']}" if record["type"] else record["urn"] or "stack"
+    detail = " ".join(str(record["message"]).split())
+    return f"[{record['level']}] {record['policy']}: {where}: {detail}"
 
 
 def policy_section(analysis: Analysis, plan: Plan, config_file: Path | None) -> PlanSection:
-    """A plan section listing every violation, mandatory first; failed when any is mandatory."""
-    names = {r.urn: f"{r.type} {r.name}" for r in plan.resources}
+    """A plan section listing every finding, mandatory first; failed when any is mandatory."""
     ordered = sorted(analysis.violations, key=lambda v: (not v.mandatory, v.policy_name, v.urn))
+    records = [finding_record(violation, plan.recording) for violation in ordered]
     mandatory = len(analysis.mandatory)
     advisory = len(analysis.violations) - mandatory
     header = (
@@ -65,19 +118,12 @@ def policy_section(analysis: Analysis, plan: Plan, config_file: Path | None) -> 
     )
     return PlanSection(
         title="Policies",
-        lines=[header, *(_line(violation, names) for violation in ordered)],
+        lines=[header, *(_line(record) for record in records)],
         data={
             "pack": analysis.info.name,
+            "version": analysis.info.version,
             "config": str(config_file) if config_file else None,
-            "violations": [
-                {
-                    "policy": v.policy_name,
-                    "level": v.enforcement_level,
-                    "urn": v.urn,
-                    "message": v.detail,
-                }
-                for v in ordered
-            ],
+            "findings": records,
         },
         failed=mandatory > 0,
         summary=f"policies {mandatory} mandatory, {advisory} advisory",

@@ -211,7 +211,15 @@ class S3Bucket(pulumi.ComponentResource):
         _s3.BucketPolicy(
             f"{name}-tls-only",
             bucket=bucket.id,
-            policy=bucket.arn.apply(tls_only_policy),
+            # From the bucket's name, which a preview already knows (auto-naming happens at
+            # plan time), not its ARN, which only exists after creation: the pack can then
+            # judge the policy in `pulumi preview` instead of reporting it as unknown.
+            policy=pulumi.Output.concat(
+                "arn:",
+                aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self)).partition,
+                ":s3:::",
+                bucket.bucket,
+            ).apply(tls_only_policy),
             # S3 rejects policies while the public access block is being written.
             opts=child_options(self, depends_on=[public_access]),
         )
