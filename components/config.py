@@ -237,6 +237,11 @@ def parse_config_value(raw: object) -> object:
     return raw
 
 
+#: ``thrifty:`` keys read by the offline engine (``thrifty plan``), not by the components:
+#: ``answers`` names a Python hook for offline answers (:mod:`thrifty.offline.answers`).
+OFFLINE_ENGINE_KEYS = frozenset({"answers"})
+
+
 def validate_environment_config(
     raw_config: Mapping[str, object], *, stack: str, project: str | None = None
 ) -> EnvironmentConfig:
@@ -257,7 +262,7 @@ def validate_environment_config(
                 f"{full_key}: unknown config namespace {namespace!r} "
                 f"(allowed: {', '.join(sorted(allowed_namespaces))})"
             )
-        elif namespace == NAMESPACE:
+        elif namespace == NAMESPACE and key not in OFFLINE_ENGINE_KEYS:
             section[key] = parse_config_value(raw)
     try:
         config = EnvironmentConfig.model_validate(section)

@@ -213,3 +213,12 @@ def test_per_cloud_problems_are_listed_beside_schema_errors() -> None:
     assert "thrifty:region" in message
     assert "thrifty:budget.alerts" in message and "at most 5" in message
     assert "reserved prefix 'aws:'" in message
+
+
+def test_the_offline_answers_hook_key_is_not_a_component_setting() -> None:
+    """``thrifty:answers`` belongs to ``thrifty plan`` (a Python hook), so the components'
+    validator accepts it beside a valid config, and still rejects a misspelt neighbour."""
+    config = load_project(REPO_ROOT).stack_config("dev")
+    validate_environment_config({**config, "thrifty:answers": "hooks:answer"}, stack="dev")
+    with pytest.raises(ConfigError, match="answer"):
+        validate_environment_config({**config, "thrifty:answer": "hooks:answer"}, stack="dev")

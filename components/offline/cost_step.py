@@ -94,6 +94,12 @@ def by_component(plan: Plan, result: Estimate) -> list[tuple[str, Range]]:
     return [(label, (pair[0], pair[1])) for label, pair in ordered]
 
 
+def _costs(pair: Range | Mapping[str, Any]) -> bool:
+    """Whether a (baseline, ceiling) pair, or its JSON form, is more than zero."""
+    values = (pair.get("baseline"), pair.get("ceiling")) if isinstance(pair, Mapping) else pair
+    return any(value for value in values)
+
+
 def _item_line(item: ResourceCost) -> str:
     figures = _range_text((item.baseline or 0.0, item.ceiling or 0.0))
     if item.status == "priced":
@@ -161,11 +167,13 @@ def cost_section(
             f"cost per prediction: {per_prediction[0]:.6f} .. {per_prediction[1]:.6f} USD "
             f"({result.predictions_per_month:,.0f} predictions/month)"
         )
-    lines.append("by component:")
-    lines += [f"  {label}: {_range_text(pair)}" for label, pair in by_component(plan, result)]
+    components = by_component(plan, result)
+    lines.append("by component (those that cost something):")
+    lines += [f"  {label}: {_range_text(pair)}" for label, pair in components if _costs(pair)]
     for key in CHARGEBACK_KEYS:
         groups = result.by_tag(key, tags_of)
-        lines.append(f"by {key}: " + "; ".join(f"{v} {_range_text(p)}" for v, p in groups.items()))
+        shown = "; ".join(f"{v} {_range_text(p)}" for v, p in groups.items() if _costs(p))
+        lines.append(f"by {key}: {shown or 'nothing priced'}")
     priced = sorted(
         (item for item in result.items if item.status == "priced"),
         key=lambda item: (-(item.ceiling or 0.0), item.type, item.name),
@@ -180,7 +188,7 @@ def cost_section(
     data["budget"] = budget_document(budget, *total)
     data["byComponent"] = {
         label: {"baseline": round(pair[0], 2), "ceiling": round(pair[1], 2)}
-        for label, pair in by_component(plan, result)
+        for label, pair in components
     }
     over = budget is not None and total[0] > budget.monthly
     summary = f"cost {_money(total[0])} .. {_money(total[1])} USD/month"
@@ -212,12 +220,14 @@ def markdown_lines(
     lines += [
         _md_row(label, _money(pair["baseline"]), _money(pair["ceiling"]))
         for label, pair in data["byComponent"].items()
+        if _costs(pair)
     ]
     for key, groups in data.get("byTag", {}).items():
         lines += ["", _md_row(key, "baseline", "ceiling"), _md_row("---", "---:", "---:")]
         lines += [
             _md_row(value, _money(pair["baseline"]), _money(pair["ceiling"]))
             for value, pair in groups.items()
+            if _costs(pair)
         ]
     unpriced = result.unpriced
     if unpriced:

@@ -74,7 +74,7 @@ def _rows(groups: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, float, flo
         (label, float(pair.get("baseline") or 0.0), float(pair.get("ceiling") or 0.0))
         for label, pair in groups.items()
     ]
-    return sorted(rows, key=lambda row: (-row[2], row[0]))
+    return sorted((row for row in rows if row[1] or row[2]), key=lambda row: (-row[2], row[0]))
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: set[int]) -> str:
