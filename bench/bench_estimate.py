@@ -24,29 +24,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from thrifty.cost import CostInput, estimate
-from thrifty.offline.analyzer_client import resource_specs
-from thrifty.offline.recording import Recording, record_stack
+from thrifty.offline.cost_step import cost_inputs
+from thrifty.offline.recording import record_stack
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 STACKS = ("production", "gcp-dev", "azure-dev")
-
-
-def cost_inputs(recording: Recording) -> list[CostInput]:
-    """A recording as the estimator takes it (what ``thrifty plan``'s cost step builds)."""
-    specs = resource_specs(recording)
-    return [
-        CostInput(
-            type=spec.type,
-            name=spec.name,
-            urn=spec.urn,
-            props=spec.properties,
-            parent=spec.parent,
-            provider_props=spec.provider.properties if spec.provider else {},
-            id=resource.resource_id,
-            property_dependencies=resource.property_dependencies,
-        )
-        for spec, resource in zip(specs, recording.resources, strict=True)
-    ]
 
 
 def scaled(inputs: list[CostInput], count: int) -> list[CostInput]:

@@ -7,6 +7,11 @@ billed on its bucket, and its own tags are billed per tag); each entry says why 
 source. Everything else that can carry tags is assumed to cost money: a type missing here is
 asked for tags (a false "needs tags" costs a tag; a false "free" hides spend).
 
+Azure resource groups cost nothing but are still asked for the tags, on purpose: Cost
+Management can copy a resource group's tags onto the usage records of the resources in it (tag
+inheritance, https://learn.microsoft.com/azure/cost-management-billing/costs/enable-tag-inheritance),
+so its tags can reach the bill.
+
 A property can make a free type billed: a Kubernetes ``Service`` of type ``LoadBalancer`` makes
 the cloud create a load balancer (``unless`` below). A value unknown during preview counts as
 billed, so an unknown never lets a resource skip the check.
@@ -119,6 +124,32 @@ FREE_OF_CHARGE: tuple[Free, ...] = (
         "the VPC and its subnets, route tables, security groups, network ACLs and internet "
         "gateways cost nothing; NAT gateways, endpoints and public IPv4 addresses do",
         _VPC_PRICING,
+    ),
+    *_free(
+        (
+            "aws:lb/targetGroup:TargetGroup",
+            "aws:lb/listener:Listener",
+            "aws:lb/listenerRule:ListenerRule",
+            "aws:alb/targetGroup:TargetGroup",
+            "aws:alb/listener:Listener",
+            "aws:alb/listenerRule:ListenerRule",
+        ),
+        "a load balancer's listeners, rules and target groups are its configuration: Elastic "
+        "Load Balancing bills the load balancer (hours and capacity units), where the tags go",
+        "https://aws.amazon.com/elasticloadbalancing/pricing/",
+    ),
+    *_free(
+        (
+            "aws:rds/subnetGroup:SubnetGroup",
+            "aws:rds/parameterGroup:ParameterGroup",
+            "aws:rds/clusterParameterGroup:ClusterParameterGroup",
+            "aws:rds/optionGroup:OptionGroup",
+            "aws:elasticache/subnetGroup:SubnetGroup",
+            "aws:elasticache/parameterGroup:ParameterGroup",
+        ),
+        "subnet, parameter and option groups configure database instances; RDS and "
+        "ElastiCache bill the instances, storage, I/O and backups",
+        "https://aws.amazon.com/rds/pricing/",
     ),
     Free(
         "aws:ec2/launchTemplate:LaunchTemplate",

@@ -75,6 +75,15 @@ BUDGETS: dict[str, tuple[str, Callable[[Mapping[str, Any], str], bool]]] = {
 }
 
 
+#: How to scope a budget to the project, per cloud (the message says it).
+_SCOPE_HINTS = {
+    "aws": "add the cost filter TagKeyValue 'user:project${project}' (or filterExpression.tags "
+    "key 'project', values ['{project}'])",
+    "gcp": "set budgetFilter.projects, or budgetFilter.labels {{project: ['{project}']}}",
+    "azure": "scope it to the resource group, or filter on tag 'project' in ['{project}']",
+}
+
+
 class BudgetConfig(PolicyConfig):
     """The project the budget must be scoped to (default: the resources' project tag)."""
 
@@ -137,7 +146,11 @@ def check_budget_present(resources: Sequence[Resource], config: BudgetConfig) ->
             findings.extend(undecided.get(cloud, []))
         else:
             findings.extend(
-                violation(f"{budget.label} is not scoped to project {project!r}", budget.urn)
+                violation(
+                    f"{budget.label} is not scoped to project {project!r}: "
+                    f"{_SCOPE_HINTS[cloud].format(project=project)}",
+                    budget.urn,
+                )
                 for budget, _ in found
             )
     return findings

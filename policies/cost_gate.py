@@ -70,19 +70,20 @@ def _usage(config: CostBudgetConfig) -> Usage | None:
         raise NotCheckable(f"usage file {path}: {error}") from None
 
 
-def _configured_budget(config: CostBudgetConfig) -> float | None:
+def _configured_budget(config: CostBudgetConfig) -> tuple[float | None, str]:
+    """The configured monthly budget (None: the stack's own), and where it was set."""
     if config.monthly_budget_usd is not None:
-        return config.monthly_budget_usd
+        return config.monthly_budget_usd, "policy config monthlyBudgetUsd"
     raw = os.environ.get(BUDGET_ENVIRONMENT)
     if not raw:
-        return None
+        return None, ""
     try:
         value = float(raw)
     except ValueError:
         raise NotCheckable(f"{BUDGET_ENVIRONMENT}={raw!r} is not a number of USD") from None
     if value <= 0:
         raise NotCheckable(f"{BUDGET_ENVIRONMENT}={raw!r} must be above 0")
-    return value
+    return value, f"{BUDGET_ENVIRONMENT} (thrifty plan --budget)"
 
 
 def _breakdown(result: Estimate, figure: Literal["baseline", "ceiling"]) -> str:
@@ -104,7 +105,7 @@ def check_cost_within_budget(
 ) -> list[Finding]:
     """A finding when the stack's estimated ``figure`` exceeds its monthly budget."""
     inputs = [cost_input(resource) for resource in resources]
-    budget = stack_budget(inputs, _configured_budget(config))
+    budget = stack_budget(inputs, *_configured_budget(config))
     if budget is None:
         return []  # nothing to hold the estimate to; budget-present reports the missing budget
     result = estimate(inputs, usage=_usage(config))

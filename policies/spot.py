@@ -90,9 +90,14 @@ def check_spot_diversity(resource: Resource, config: SpotDiversityConfig) -> lis
         group.need("spot", "instance_types")
         count = len(set(group.instance_types))
         if group.spot and count < config.min_instance_types:
+            listed = (
+                f"lists {count} instance type(s)"
+                if count
+                else "lists no instance type of its own (it launches its launch template's one)"
+            )
             findings.append(
                 violation(
-                    f"spot node pool{group.where} lists {count} instance type(s); list at least "
+                    f"spot node pool{group.where} {listed}; list at least "
                     f"{config.min_instance_types} so one type's shortage does not drain it"
                 )
             )

@@ -101,6 +101,15 @@ def _read(resource: Resource, config: CostTagsConfig, stack: Stack | None) -> Re
     )
 
 
+#: How an owner's e-mail address is written where labels cannot hold it as it is.
+_ESCAPE_HINTS = {
+    "gcp": " (GCP labels cannot hold '@' or '.': write ml-team@company.com as "
+    "ml-team_at_company_dot_com, as thrifty.tags.render_gcp does)",
+    "kubernetes": " (Kubernetes labels cannot hold '@': write ml-team@company.com as "
+    "ml-team_at_company.com, as thrifty.tags.render_kubernetes does)",
+}
+
+
 def _render(package: str, key: str, value: str) -> str:
     if package == "gcp":
         return render_gcp({key: value})[key]
@@ -174,8 +183,11 @@ def judge_part(
         elif isinstance(value, str) and value and key in COST_TAG_KEYS:
             values[key] = value
     for key, problem in _value_problems(resource.package, values).items():
+        hint = _ESCAPE_HINTS.get(resource.package, "") if key == "owner" else ""
         findings.append(
-            violation(f"{label}: tag {key!r} = {values[key]!r} is not valid: {problem}", urn)
+            violation(
+                f"{label}: tag {key!r} = {values[key]!r} is not valid: {problem}{hint}", urn
+            )
         )
     expected = config.expected_environment
     if expected and values.get("environment") not in (None, expected):

@@ -267,3 +267,20 @@ def test_new_resource_never_raises_on_any_input_shape(
     assert isinstance(resource_id, str) and isinstance(state, dict)
     assert set(inputs) <= set(state)  # outputs always include the inputs
     assert (resource_id == "") == (preview and not read)
+
+
+def test_up_semantics_give_a_load_balancer_service_an_ingress_address() -> None:
+    """`service.status.load_balancer.ingress[0].ip` reads a value after `pulumi up`, not None."""
+    import pulumi_kubernetes as k8s
+
+    def program() -> None:
+        web = k8s.core.v1.Service("web", spec={"type": "LoadBalancer", "ports": [{"port": 80}]})
+        inner = k8s.core.v1.Service("inner", spec={"ports": [{"port": 80}]})
+        pulumi.export("ip", web.status.apply(lambda s: s.load_balancer.ingress[0].ip))
+        pulumi.export("host", web.status.apply(lambda s: s.load_balancer.ingress[0].hostname))
+        pulumi.export("inner", inner.status.apply(lambda s: s.load_balancer.ingress))
+
+    recording = record_program(program, preview=False)
+    assert recording.outputs["ip"] == "203.0.113.10"
+    assert recording.outputs["host"].startswith("web.offline.elb.")
+    assert recording.outputs.get("inner") in (None, [])

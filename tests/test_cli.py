@@ -131,3 +131,13 @@ def test_two_plans_of_one_stack_print_the_same_tree() -> None:
     second = run_plan("--stack", "production", "--no-policies")
     assert first.returncode == second.returncode == 0
     assert first.stdout == second.stdout
+
+
+def test_a_bad_answers_file_is_an_unplannable_stack_not_a_program_failure(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(REPO_ROOT / "tests" / "fixtures" / "over_budget", project)
+    (project / "thrifty-answers.yaml").write_text("invoke: {}\n")
+    result = run_plan("--stack", "dev", "--project-dir", str(project), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "thrifty-answers.yaml" in result.stderr and "invoke" in result.stderr
+    assert "Traceback" not in result.stderr

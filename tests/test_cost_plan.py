@@ -181,9 +181,7 @@ def test_compare_to_shows_the_change_per_resource_and_in_total(
     tmp_path: Path, production_json: dict[str, Any]
 ) -> None:
     base = json.loads(json.dumps(production_json))
-    entry = next(
-        e for e in base["cost"]["resources"].values() if e["name"] == "cluster-base"
-    )
+    entry = next(e for e in base["cost"]["resources"].values() if e["name"] == "cluster-base")
     entry["monthlyCost"] = {"baseline": 500.0, "ceiling": 1500.0}
     gone = "urn:pulumi:production::thrifty-platform::aws:ec2/instance:Instance::retired"
     base["cost"]["resources"][gone] = {
@@ -295,3 +293,58 @@ def test_budget_resources_become_one_monthly_figure() -> None:
     assert configured is not None and configured.monthly == 300.0
     assert configured.source == "configuration"
     assert stack_budget([]) is None
+
+
+def test_a_usage_entry_naming_no_resource_stops_the_plan(tmp_path: Path) -> None:
+    usage = tmp_path / "usage.yaml"
+    usage.write_text("resources:\n  model-artifact:\n    storageGb: 10\n")
+    run = thrifty_plan(
+        "--stack", "production", "--project-dir", str(REPO_ROOT), "--usage", str(usage),
+        "--no-policies", cwd=tmp_path,
+    )  # fmt: skip
+    assert run.returncode == 2
+    assert run.stdout == ""
+    assert "resources.model-artifact: matches no resource" in run.stderr
+    assert "did you mean 'model-artifacts'" in run.stderr
+
+
+def test_output_errors_and_closed_pipes_are_one_line_not_a_traceback(tmp_path: Path) -> None:
+    missing = tmp_path / "no" / "such" / "dir" / "plan.html"
+    run = thrifty_plan(
+        "--stack", "dev", "--project-dir", str(REPO_ROOT), "-f", "html", "-o", str(missing),
+        "--no-policies", cwd=tmp_path,
+    )  # fmt: skip
+    assert run.returncode == 2
+    assert run.stderr.strip() == f"thrifty plan: cannot write {missing}: No such file or directory"
+    piped = subprocess.run(
+        f"{sys.executable} -m thrifty.offline.cli plan --stack dev --project-dir {REPO_ROOT} "
+        "--no-policies | head -n 1",
+        shell=True, cwd=tmp_path, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert piped.stdout.startswith("thrifty plan: stack dev")
+    assert "Traceback" not in piped.stderr, piped.stderr
+
+
+def test_the_project_is_found_from_a_subdirectory_as_the_cli_finds_it() -> None:
+    run = thrifty_plan("--stack", "dev", "--no-policies", "--no-cost", cwd=REPO_ROOT / "stacks")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("thrifty plan: stack dev (project thrifty-platform)")
+
+
+def test_compare_matches_resources_across_stacks_of_one_project(tmp_path: Path) -> None:
+    """dev against production: same resources by type and name, different sizes."""
+    dev = thrifty_plan(
+        "--stack", "dev", "--project-dir", str(REPO_ROOT), "-f", "json", "--no-policies",
+        cwd=tmp_path,
+    )  # fmt: skip
+    base = tmp_path / "dev.json"
+    base.write_text(dev.stdout)
+    run = thrifty_plan(
+        "--stack", "production", "--project-dir", str(REPO_ROOT), "--compare-to", str(base),
+        "--no-policies", "-f", "json", cwd=tmp_path,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    rows = {row["name"]: row for row in json.loads(run.stdout)["cost"]["compare"]["resources"]}
+    assert rows["cluster-system"]["change"] == "changed"
+    assert rows["cluster-base"]["change"] == "added"  # production's on-demand pool
+    assert "cluster-eks" not in rows  # the control plane costs the same in both

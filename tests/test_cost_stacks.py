@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from thrifty.cost import CostInput, Estimate, estimate
-from thrifty.offline.recording import Recording, record_stack
+from thrifty.cost import Estimate, estimate
+from thrifty.offline.cost_step import cost_inputs
+from thrifty.offline.recording import record_stack
 
 ROOT = Path(__file__).resolve().parents[1]
 H = 730
@@ -33,26 +34,6 @@ OTHERS = (
     "azure-native:compute:Disk",
     "aws:ec2/natGateway:NatGateway",
 )
-
-
-def cost_inputs(recording: Recording) -> list[CostInput]:
-    """A recording in the estimator's wire form (what ``thrifty plan`` hands it)."""
-    inputs = []
-    for resource in recording:
-        provider = recording.provider_of(resource)
-        inputs.append(
-            CostInput(
-                type=resource.type,
-                name=resource.name,
-                urn=resource.urn,
-                props=resource.inputs,
-                parent=resource.parent,
-                provider_props=provider.inputs if provider else {},
-                id=resource.resource_id,
-                property_dependencies=dict(resource.property_dependencies),
-            )
-        )
-    return inputs
 
 
 @pytest.fixture(scope="module")

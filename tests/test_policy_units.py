@@ -94,3 +94,23 @@ def test_regions_are_normalised() -> None:
     assert normalise_region("us-central1-b") == "us-central1"
     assert normalise_region("US-CENTRAL1") == "us-central1"
     assert normalise_region("us-east-1") == "us-east-1"
+
+
+def test_an_unescaped_gcp_owner_label_says_how_to_write_it() -> None:
+    """GCP labels cannot hold an e-mail address: the finding shows the escaped form."""
+    from thrifty.policies.core import Resource
+    from thrifty.policies.tagging import RequiredTagsConfig, check_required_tags
+
+    labels = {
+        "project": "churn-predictor",
+        "environment": "development",
+        "team": "ml-team",
+        "cost-center": "engineering",
+        "owner": "platform-at-acme",
+    }
+    bucket = Resource("gcp:storage/bucket:Bucket", {"labels": labels}, name="b")
+    messages = [f.message for f in check_required_tags(bucket, RequiredTagsConfig())]
+    assert any(
+        "tag 'owner'" in message and "ml-team_at_company_dot_com" in message
+        for message in messages
+    ), messages

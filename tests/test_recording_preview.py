@@ -76,11 +76,20 @@ def test_a_load_balancer_ip_is_unknown_in_preview_with_the_offline_answers() -> 
     assert recording.outputs == {"ip": UNKNOWN}
 
 
-def test_the_same_program_crashes_under_up_semantics() -> None:
-    """Why preview is the default: real programs read what only the cloud knows."""
-    recording = record_program(load_balancer_program, preview=False, raise_errors=False)
+def test_the_same_program_crashes_under_up_semantics_without_an_answer() -> None:
+    """Why preview is the default: real programs read what only the cloud knows, and under
+    ``up`` semantics every output nobody answers is None."""
+    recording = record_program(
+        load_balancer_program, mocks=InputsOnly(), preview=False, raise_errors=False
+    )
     assert isinstance(recording.error, AttributeError)
     assert "load_balancer" in str(recording.error)
+
+
+def test_up_semantics_with_the_offline_answers_give_the_service_an_address() -> None:
+    recording = record_program(load_balancer_program, preview=False)
+    (config_map,) = recording.of_type("kubernetes:core/v1:ConfigMap")
+    assert config_map.inputs["data"] == {"ip": "203.0.113.10"}
 
 
 def tagged_by_unknown_program() -> None:
@@ -140,6 +149,18 @@ def test_thrifty_plan_previews_by_default_and_runs_as_up_with_the_option(tmp_pat
             service = k8s.core.v1.Service("web", spec=spec)
             ip = service.status.apply(lambda s: s.load_balancer.ingress[0].ip)
             k8s.core.v1.ConfigMap("endpoint", data={"ip": ip})
+            # What only the cluster knows and no offline answer gives: None under `up`.
+            app = k8s.apps.v1.Deployment(
+                "app",
+                spec={
+                    "selector": {"match_labels": {"app": "a"}},
+                    "template": {
+                        "metadata": {"labels": {"app": "a"}},
+                        "spec": {"containers": [{"name": "a", "image": "nginx"}]},
+                    },
+                },
+            )
+            pulumi.export("spare", app.status.apply(lambda s: s.ready_replicas + 1))
             """
         )
     )
@@ -152,5 +173,5 @@ def test_thrifty_plan_previews_by_default_and_runs_as_up_with_the_option(tmp_pat
     assert up.returncode == 3
     assert up.stderr.splitlines() == [
         "thrifty plan: the program of stack 'dev' failed: "
-        "AttributeError: 'NoneType' object has no attribute 'load_balancer'"
+        "AttributeError: 'NoneType' object has no attribute 'ready_replicas'"
     ]

@@ -54,6 +54,7 @@ from thrifty.cost.pricing import (
     pool_segments,
     price_instance,
     price_nodes,
+    price_pool,
     qty,
     spot_only,
 )
@@ -274,11 +275,7 @@ def node_group(resource: CostInput, ctx: Context) -> ResourceCost:
             node_disk = disk(AWS, cat.default_node_disk(AWS).disk_type, size)
     except NotPriced as problem:
         bill.skip(f"node disk: {problem.reason}")
-    segments = pool_segments(bill, low, high)
-    price_nodes(
-        bill, AWS, "nodes", segments, None if spot else rate, rate if spot else None,
-        spot_only if spot else on_demand_only, node_disk,
-    )  # fmt: skip
+    price_pool(bill, AWS, "nodes", (low, high), rate, spot, node_disk)
     return bill.result()
 
 
@@ -482,7 +479,7 @@ def rds_instance(resource: CostInput, ctx: Context) -> ResourceCost:
     factor = section.high_availability_factor if multi else 1.0
     where = "Multi-AZ" if multi else "Single-AZ"
     source = section.source[0]
-    bill.hourly(f"RDS {engine} {klass} ({where})", price.hourly * factor, source)
+    bill.hourly(f"RDS {engine} {klass} ({where})", price.hourly * factor, price.source or source)
     storage = number(props, "allocatedStorage", None)
     iops = number(props, "iops", None)
     kind = text(props, "storageType", "io1" if iops else "gp2")

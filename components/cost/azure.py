@@ -10,7 +10,8 @@
   ``minCount``/``maxCount``, else ``count``; ``vmSize``; ``scaleSetPriority`` Spot with
   ``spotMaxPrice``; the OS disk: ``osDiskType`` Ephemeral costs nothing, Managed (and unset,
   where AKS may still pick Ephemeral for a VM size with a large enough cache: priced as
-  Managed, an upper bound) is a Premium SSD tier holding ``osDiskSizeGB``.
+  Managed, an upper bound) is a Premium SSD tier holding ``osDiskSizeGB`` (unset or 0: AKS's
+  documented default for the VM size's vCPUs, 128 GB for 1-7).
 - Managed disks, NAT gateways, load balancers (Standard: per load-balancing and outbound
   rule-hour plus data processed; Basic: no charge), public IP addresses, storage accounts with
   their management policy (blob storage priced like a bucket: LRS only), PostgreSQL and MySQL
@@ -39,6 +40,7 @@ from thrifty.cost.pricing import (
     pool_segments,
     price_instance,
     price_nodes,
+    price_pool,
     qty,
     spot_only,
 )
@@ -61,6 +63,9 @@ AGENT_POOL = "azure-native:containerservice:AgentPool"
 STORAGE_ACCOUNT = "azure-native:storage:StorageAccount"
 MANAGEMENT_POLICY = "azure-native:storage:ManagementPolicy"
 _DB_TIER_PREFIX = {"Burstable": "B", "GeneralPurpose": "GP", "MemoryOptimized": "MO"}
+#: AKS's default managed OS disk (GB) up to a number of vCPUs; 1024 above (see
+#: aks_default_os_disk_gb).
+_AKS_OS_DISK_GB = ((7, 128), (15, 256), (63, 512))
 _TIERING = (("tierToCool", "Cool"), ("tierToCold", "Cold"), ("tierToArchive", "Archive"))
 _AGES = (
     "daysAfterModificationGreaterThan",
@@ -157,6 +162,21 @@ def scale_set(resource: CostInput, ctx: Context) -> ResourceCost:
     return bill.result()
 
 
+def aks_default_os_disk_gb(vm_size: str) -> int:
+    """The managed OS disk size AKS gives a node of ``vm_size`` when the pool sets none: by the
+    size's vCPUs, 1-7: 128 GB (P10), 8-15: 256 (P15), 16-63: 512 (P20), 64+: 1024 (P30)
+    (catalog source azure-aks-os-disk, "Default OS disk sizing" in the AKS docs; a size that
+    takes an Ephemeral OS disk gets that instead, which the caller prices as Managed, an upper
+    bound)."""
+    found = cat.instance_type(AZURE, vm_size)
+    if found is None:
+        raise NotPriced(
+            f"osDiskSizeGB is not set and VM size {vm_size!r} is not in the catalog "
+            "(AKS sizes the OS disk by the VM size's vCPUs)"
+        )
+    return next((gb for most, gb in _AKS_OS_DISK_GB if found.vcpus <= most), 1024)
+
+
 def _agent_pool(bill: Bill, pool: Mapping[str, Any], label: str) -> None:
     """Nodes and OS disks of one AKS pool (an AgentPool's props or an inline profile)."""
     if flag(pool, "enableAutoScaling", False):
@@ -174,18 +194,15 @@ def _agent_pool(bill: Bill, pool: Mapping[str, Any], label: str) -> None:
     else:
         try:
             size = number(pool, "osDiskSizeGB", None)
-            if size is None:
-                raise NotPriced("osDiskSizeGB is not set (AKS sizes it by VM size)")
+            if not size:  # unset, or 0: "the default osDisk size according to the vmSize"
+                size = aks_default_os_disk_gb(text(pool, "vmSize"))
+                bill.note(f"{label}: osDiskSizeGB unset, AKS's default for the VM size: {size} GB")
             node_disk = managed_disk("Premium_LRS", size)
             if kind is None:
                 bill.note(f"{label}: osDiskType unset, priced as a Managed disk (an upper bound)")
         except NotPriced as problem:
             bill.skip(f"{label} OS disk: {problem.reason}")
-    segments = pool_segments(bill, low, high)
-    price_nodes(
-        bill, AZURE, label, segments, None if spot else rate, rate if spot else None,
-        spot_only if spot else on_demand_only, node_disk,
-    )  # fmt: skip
+    price_pool(bill, AZURE, label, (low, high), rate, spot, node_disk)
 
 
 def managed_cluster(resource: CostInput, ctx: Context) -> ResourceCost:
@@ -381,4 +398,4 @@ RULES: dict[str, Rule] = {
     "azure-native:dbformysql:Server": flexible_server,
 }
 
-__all__ = ["RULES", "managed_disk", "region"]
+__all__ = ["RULES", "aks_default_os_disk_gb", "managed_disk", "region"]

@@ -121,12 +121,15 @@ def budget_figures(resources: Sequence[CostInput]) -> tuple[list[BudgetFigure], 
 
 
 def stack_budget(
-    resources: Sequence[CostInput], configured_monthly: float | None = None
+    resources: Sequence[CostInput],
+    configured_monthly: float | None = None,
+    configured_by: str = "configuration",
 ) -> StackBudget | None:
-    """The monthly budget: ``configured_monthly`` when given, else the stack's own budgets."""
+    """The monthly budget: ``configured_monthly`` when given (``configured_by`` says where it
+    was set, for the report), else the stack's own budgets."""
     figures, skipped = budget_figures(resources)
     if configured_monthly is not None:
-        return StackBudget(configured_monthly, "configuration", tuple(figures), tuple(skipped))
+        return StackBudget(configured_monthly, configured_by, tuple(figures), tuple(skipped))
     if not figures:
         return None
     monthly = [figure for figure in figures if figure.period_months == 1] or figures

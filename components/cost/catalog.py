@@ -152,6 +152,8 @@ class DiskPrice(_Model):
     fixed_size_gib: int | None = Field(default=None, gt=0)
     monthly_price: float | None = Field(default=None, gt=0)
     aliases: tuple[str, ...] = ()
+    #: The source id of this price when it is not the section's first source.
+    source: str | None = None
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
@@ -264,6 +266,8 @@ class LoadBalancerSection(_Section):
 
 class HourlyPrice(_Model):
     hourly: float | None = _Price
+    #: The source id of this price when it is not the section's first source.
+    source: str | None = None
 
 
 class PublicIpSection(_Section):
@@ -311,6 +315,27 @@ class DiskTierSection(_Section):
 
     service: str
     skus: dict[str, tuple[tuple[str, int], ...]] = Field(min_length=1)
+
+
+class MultiRegionStorageSection(_Section):
+    """Object storage in multi-region locations (GCS ``US``, ``EU``, ``ASIA``): per GB-month
+    prices keyed like ``object_storage.tiers``, which hold the reference region's."""
+
+    service: str
+    locations: tuple[str, ...] = Field(min_length=1)
+    tiers: dict[str, float] = Field(min_length=1)
+
+    @field_validator("tiers")
+    @classmethod
+    def _positive(cls, value: dict[str, float]) -> dict[str, float]:
+        bad = {tier: price for tier, price in value.items() if not price > 0}
+        if bad:
+            raise ValueError(f"multi-region storage prices must be > 0: {bad}")
+        return value
+
+    def covers(self, location: str) -> bool:
+        """Whether ``location`` (any case) is one of these multi-regions."""
+        return location.strip().upper() in {name.upper() for name in self.locations}
 
 
 class DatabaseSection(_Section):
@@ -362,6 +387,7 @@ class CloudPricing(_Model):
     storage_operations: StorageOperationsSection | None = None
     disk_performance: DiskPerformanceSection | None = None
     managed_disk_tiers: DiskTierSection | None = None
+    multi_region_storage: MultiRegionStorageSection | None = None
     databases: DatabaseSection | None = None
     spot: SpotSection | None = None
     commitments: CommitmentSection | None = None
@@ -466,6 +492,11 @@ def _build_cloud(cloud: Cloud, raw: dict[str, object]) -> CloudCatalog:
     }
     if disk.default_node_disk not in disks:
         raise ValueError(f"{cloud}: default_node_disk {disk.default_node_disk} has no price entry")
+    pricing = CloudPricing.from_raw(raw)
+    multi = pricing.multi_region_storage
+    unknown = sorted(set(multi.tiers) - set(storage)) if multi else []
+    if unknown:
+        raise ValueError(f"{cloud}: multi_region_storage prices unknown storage tiers {unknown}")
 
     return CloudCatalog(
         cloud=cloud,
@@ -479,7 +510,7 @@ def _build_cloud(cloud: Cloud, raw: dict[str, object]) -> CloudCatalog:
         control_plane=control,
         disks=disks,
         default_node_disk=disk.default_node_disk,
-        pricing=CloudPricing.from_raw(raw),
+        pricing=pricing,
     )
 
 
@@ -533,6 +564,14 @@ def _check_sources(cloud: Cloud, cc: CloudCatalog, sources: dict[str, Source]) -
         unknown = [s for s in section.source if s not in sources]
         if unknown:
             raise ValueError(f"{cloud}: section cites unknown sources {unknown}")
+    databases = cc.pricing.databases
+    cited = [(f"disk type {name}", d.source) for name, d in cc.disks.items()] + [
+        (f"database class {name}", p.source)
+        for name, p in (databases.instance_classes.items() if databases else ())
+    ]
+    for what, source in cited:
+        if source is not None and source not in sources:
+            raise ValueError(f"{cloud}: {what} cites unknown source {source}")
     for it in cc.instances.values():
         if it.on_demand_hourly is not None and it.price_source is None:
             raise ValueError(f"{cloud}: instance type {it.name}: a price needs a price_source")
@@ -748,7 +787,8 @@ def default_node_disk(cloud: Cloud) -> DiskPrice:
 
 def pricing(cloud: Cloud) -> CloudPricing:
     """The estimator's sections of ``cloud`` (NAT, load balancers, public IPv4, storage
-    operations, disk performance and tiers, databases, spot discounts, commitments)."""
+    operations, disk performance and tiers, multi-region storage, databases, spot discounts,
+    commitments)."""
     return _cloud(cloud).pricing
 
 
@@ -769,6 +809,7 @@ __all__ = [
     "ControlPlanePrice",
     "DiskPrice",
     "InstanceType",
+    "MultiRegionStorageSection",
     "Override",
     "Source",
     "StoragePrice",

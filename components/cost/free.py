@@ -43,8 +43,6 @@ FREE_TYPES: dict[str, str] = {
     "aws:ec2/routeTableAssociation:RouteTableAssociation": _NETWORK,
     "aws:ec2/route:Route": _NETWORK,
     "aws:ec2/securityGroupRule:SecurityGroupRule": _NETWORK,
-    "aws:lb/targetGroup:TargetGroup": _CONFIG,
-    "aws:lb/listener:Listener": _CONFIG,
     "aws:lb/targetGroupAttachment:TargetGroupAttachment": _CONFIG,
     "gcp:compute/network:Network": _NETWORK,
     "gcp:compute/subnetwork:Subnetwork": _NETWORK,

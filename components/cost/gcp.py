@@ -40,14 +40,11 @@ from thrifty.cost.pricing import (
     disk,
     free,
     money,
-    on_demand_only,
     per_usage,
     pick_rate,
-    pool_segments,
     price_instance,
-    price_nodes,
+    price_pool,
     qty,
-    spot_only,
 )
 from thrifty.cost.props import (
     MISSING,
@@ -192,11 +189,7 @@ def _pool(bill: Bill, pool: Mapping[str, Any], cluster: CostInput | None, label:
         node_disk = disk(GCP, kind, size)
     except NotPriced as problem:
         bill.skip(f"{label} node disk: {problem.reason}")
-    segments = pool_segments(bill, low, high)
-    price_nodes(
-        bill, GCP, label, segments, None if spot else rate, rate if spot else None,
-        spot_only if spot else on_demand_only, node_disk,
-    )  # fmt: skip
+    price_pool(bill, GCP, label, (low, high), rate, spot, node_disk)
 
 
 def node_pool(resource: CostInput, ctx: Context) -> ResourceCost:

@@ -299,14 +299,20 @@ def pool_segments(bill: Bill, min_nodes: float, max_nodes: float) -> Segments:
             bill.note(f"averageNodes {qty(use.average_nodes)} clamped to {qty(day)} (pool bounds)")
     effect = ctx.night.get(resource.urn)
     ceiling = ((max_nodes, ctx.hours),)
+    fixed = day == max_nodes
+    span = (
+        f"{qty(day)} node{'' if day == 1 else 's'}"
+        if fixed
+        else f"{qty(day)}-{qty(max_nodes)} nodes"
+    )
     if effect is None:
-        return Segments(((day, hours),), ceiling, f"{qty(day)}-{qty(max_nodes)} nodes")
+        return Segments(((day, hours),), ceiling, span)
     night = min_nodes if effect.night_nodes is None else float(effect.night_nodes)
     bill.note(
         f"{effect.description}: {effect.fraction * 168:.1f} of 168 h a week at {qty(night)} node(s)"
     )
     baseline = ((day, hours * (1 - effect.fraction)), (night, hours * effect.fraction))
-    return Segments(baseline, ceiling, f"{qty(day)}-{qty(max_nodes)} nodes")
+    return Segments(baseline, ceiling, span)
 
 
 Split = Callable[[float], tuple[float, float]]
@@ -360,6 +366,23 @@ def price_nodes(
             c_months,
             disk.source,
         )
+
+
+def price_pool(
+    bill: Bill,
+    cloud: Cloud,
+    label: str,
+    bounds: tuple[float, float],
+    rate: Rate,
+    spot: bool,
+    disk: NodeDisk | None,
+) -> None:
+    """A pool of one capacity type (all spot or all on-demand) between its min and max nodes."""
+    segments = pool_segments(bill, *bounds)
+    price_nodes(
+        bill, cloud, label, segments, None if spot else rate, rate if spot else None,
+        spot_only if spot else on_demand_only, disk,
+    )  # fmt: skip
 
 
 def _committed(
@@ -418,7 +441,7 @@ def disk(cloud: Cloud, disk_type: str, size_gb: float) -> NodeDisk:
         label = f"{qty(size_gb)} GB {price.disk_type} at {money(price.per_gb_month)}/GB-month"
     else:
         label = f"{price.disk_type} ({price.fixed_size_gib} GiB tier) at {money(monthly)}/month"
-    return NodeDisk(monthly, label, source_of(section))
+    return NodeDisk(monthly, label, price.source or source_of(section))
 
 
 def azure_disk_tier(sku: str, size_gb: float) -> str:

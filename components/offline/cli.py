@@ -20,11 +20,12 @@ from thrifty.config import ConfigError
 from thrifty.cost.catalog import CATALOG_ENV, CatalogFileError, catalog, reset_catalog
 from thrifty.cost.usage import UsageError
 from thrifty.offline.analyzer_client import PolicyPackError
+from thrifty.offline.answers import AnswersError
 from thrifty.offline.compare import CompareError, compare_section, load_previous
 from thrifty.offline.cost_step import CostOptions, add_cost_section
 from thrifty.offline.plan import Plan, plan_stack
 from thrifty.offline.policy_step import PolicyOptions, add_policy_section
-from thrifty.offline.project import ProjectError, load_project
+from thrifty.offline.project import ProjectError, find_project_dir, load_project
 from thrifty.offline.report import FORMATS, render
 from thrifty.policies.cost_gate import BUDGET_ENVIRONMENT, USAGE_ENVIRONMENT
 
@@ -50,8 +51,9 @@ def _parser() -> argparse.ArgumentParser:
         "--project-dir",
         "-C",
         type=Path,
-        default=Path.cwd(),
-        help="directory holding Pulumi.yaml (default: the current directory)",
+        default=None,
+        help="directory holding Pulumi.yaml (default: the current directory or the nearest "
+        "parent with one, as the Pulumi CLI finds it)",
     )
     plan.add_argument("--format", "-f", choices=FORMATS, default="table", help="output format")
     plan.add_argument(
@@ -167,7 +169,7 @@ def _record(args: argparse.Namespace) -> Plan | int:
     _progress(f"recording stack {args.stack} ({'up' if args.up else 'preview'} semantics)")
     try:
         return plan_stack(args.project_dir, args.stack, preview=not args.up)
-    except (ProjectError, ConfigError) as error:
+    except (ProjectError, ConfigError, AnswersError) as error:
         print(f"thrifty plan: {error}", file=sys.stderr)
         return EXIT_UNPLANNABLE
     except Exception as error:  # any program error is reported as one line, not a traceback
@@ -180,6 +182,8 @@ def _record(args: argparse.Namespace) -> Plan | int:
 
 
 def _plan(args: argparse.Namespace) -> int:
+    if args.project_dir is None:
+        args.project_dir = find_project_dir(Path.cwd())
     try:
         _prepare_environment(args)
         previous = load_previous(args.compare_to) if args.compare_to else None
@@ -203,15 +207,26 @@ def _plan(args: argparse.Namespace) -> int:
     if not args.no_cost:
         _progress("estimating the monthly cost")
         stack_config = load_project(args.project_dir).stack_config(args.stack)
-        add_cost_section(plan, stack_config, CostOptions(args.usage, args.budget))
+        try:
+            add_cost_section(plan, stack_config, CostOptions(args.usage, args.budget))
+        except UsageError as error:
+            print(f"thrifty plan: {error}", file=sys.stderr)
+            return EXIT_UNPLANNABLE
         if previous is not None:
-            compare_section(plan.sections[-1], previous, args.compare_to)
+            compare_section(plan, previous, args.compare_to)
     report = render(plan, args.format)
     if args.output is not None:
-        args.output.write_text(report + "\n", encoding="utf-8")
+        try:
+            args.output.write_text(report + "\n", encoding="utf-8")
+        except OSError as error:
+            print(f"thrifty plan: cannot write {args.output}: {error.strerror}", file=sys.stderr)
+            return EXIT_UNPLANNABLE
         _progress(f"wrote {args.output}")
     else:
-        print(report)
+        try:
+            print(report, flush=True)
+        except BrokenPipeError:  # `thrifty plan ... | head`: the reader has what it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return EXIT_FINDINGS if plan.failed else EXIT_OK
 
 

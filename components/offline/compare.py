@@ -1,9 +1,11 @@
 """``thrifty plan --compare-to OLD.json``: what a change does to the monthly cost.
 
 ``OLD.json`` is an earlier ``thrifty plan --format json`` output (typically the base branch's,
-kept as a CI artefact). Resources are matched by URN, so a renamed resource shows as one
-removed and one added, as it would be replaced in a real update. The change is reported per
-resource (added, removed, changed) and in total, for the baseline and the ceiling.
+kept as a CI artefact). Resources are matched by type and name (their URN without stack and
+project), so a branch compares with its base and a stack with another of the same project; a
+renamed resource shows as one removed and one added, as it would be replaced in a real update.
+The change is reported per resource (added, removed, changed) and in total, for the baseline
+and the ceiling.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from thrifty.offline.plan import PlanSection
+from thrifty.offline.plan import Plan
 
 
 class CompareError(ValueError):
@@ -43,7 +45,7 @@ def _pair(entry: Mapping[str, Any] | None) -> tuple[float, float]:
 
 
 def load_previous(path: Path) -> Mapping[str, Any]:
-    """The ``cost`` object of an earlier JSON plan, with a clear error for anything else."""
+    """An earlier JSON plan that has costs, with a clear error for anything else."""
     try:
         document = json.loads(path.read_text())
     except OSError as error:
@@ -56,22 +58,31 @@ def load_previous(path: Path) -> Mapping[str, Any]:
             f"--compare-to {path}: no 'cost' with 'resources' in it; give the output of "
             "'thrifty plan --format json' of a thrifty version that estimates costs"
         )
-    return cost
+    previous: Mapping[str, Any] = document
+    return previous
+
+
+def resource_key(urn: str) -> str:
+    """A URN without its stack and project (``type::name``), so the same resource matches in
+    two stacks of a project (dev against production) as well as across branches."""
+    parts = urn.split("::", 2)
+    return parts[2] if len(parts) == 3 else urn
 
 
 def compare(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[CostChange]:
     """Per-resource changes between two ``cost`` objects (unchanged resources left out)."""
-    before: Mapping[str, Any] = old["resources"]
-    after: Mapping[str, Any] = new["resources"]
+    before = {resource_key(urn): (urn, e) for urn, e in old["resources"].items()}
+    after = {resource_key(urn): (urn, e) for urn, e in new["resources"].items()}
     changes: list[CostChange] = []
-    for urn in sorted(set(before) | set(after)):
-        old_entry, new_entry = before.get(urn), after.get(urn)
+    for key in sorted(set(before) | set(after)):
+        old_urn, old_entry = before.get(key, ("", None))
+        new_urn, new_entry = after.get(key, ("", None))
         entry = new_entry or old_entry or {}
         kind = "added" if old_entry is None else "removed" if new_entry is None else "changed"
         change = CostChange(
-            urn, str(entry.get("type", "")), str(entry.get("name", "")), kind,
+            new_urn or old_urn, str(entry.get("type", "")), str(entry.get("name", "")), kind,
             _pair(old_entry), _pair(new_entry),
-        )
+        )  # fmt: skip
         if kind != "changed" or any(abs(d) >= 0.005 for d in change.delta):
             changes.append(change)
     return changes
@@ -81,9 +92,17 @@ def _signed(value: float) -> str:
     return f"{value:+,.2f}"
 
 
-def compare_section(cost: PlanSection, previous: Mapping[str, Any], path: Path) -> None:
-    """Add the change against ``previous`` to the cost section's lines and data."""
+def compare_section(plan: Plan, document: Mapping[str, Any], path: Path) -> None:
+    """Add the change against an earlier plan ``document`` to the plan's cost section."""
+    cost = next(section for section in plan.sections if section.json_key == "cost")
+    previous: Mapping[str, Any] = document["cost"]
     changes = compare(previous, cost.data)
+    recording = plan.recording
+    if document.get("project") != recording.project:
+        cost.lines.append(
+            f"warning: {path.name} is a plan of project {document.get('project')!r}, not "
+            f"{recording.project!r}: resources match by type and name only"
+        )
     old_total = _pair({"monthlyCost": previous.get("total")})
     new_total = _pair({"monthlyCost": cost.data.get("total")})
     delta = (new_total[0] - old_total[0], new_total[1] - old_total[1])

@@ -17,6 +17,7 @@ comes from ``--budget``, else from the budget resources the program creates
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,9 +26,10 @@ from typing import Any
 from thrifty.cost import estimate, load_usage
 from thrifty.cost.budget import StackBudget, stack_budget
 from thrifty.cost.spec import CostInput, Estimate, Range, ResourceCost
+from thrifty.cost.usage import Usage, UsageError
 from thrifty.offline.analyzer_client import resource_specs
 from thrifty.offline.plan import Plan, PlanSection
-from thrifty.offline.recording import RecordedResource
+from thrifty.offline.recording import RecordedResource, Recording
 
 CHARGEBACK_KEYS = ("team", "cost-center")
 COST_SECTION = "Cost"
@@ -41,9 +43,13 @@ class CostOptions:
     budget_monthly: float | None = None
 
 
-def cost_inputs(plan: Plan, stack_config: Mapping[str, object]) -> list[CostInput]:
-    """The recorded resources as the estimator takes them, each with its provider's props."""
-    specs = resource_specs(plan.recording, stack_config)
+def cost_inputs(
+    recording: Recording, stack_config: Mapping[str, object] | None = None
+) -> list[CostInput]:
+    """The recorded resources as the estimator takes them, each with its provider's props
+    (explicit provider, or the default one from ``stack_config``: the recording's own when
+    None), exactly as the policy step sends them to the pack."""
+    specs = resource_specs(recording, stack_config)
     return [
         CostInput(
             type=spec.type,
@@ -55,7 +61,7 @@ def cost_inputs(plan: Plan, stack_config: Mapping[str, object]) -> list[CostInpu
             id=resource.resource_id,
             property_dependencies=resource.property_dependencies,
         )
-        for spec, resource in zip(specs, plan.resources, strict=True)
+        for spec, resource in zip(specs, recording.resources, strict=True)
     ]
 
 
@@ -100,15 +106,24 @@ def _costs(pair: Range | Mapping[str, Any]) -> bool:
     return any(value for value in values)
 
 
+def _pair(item: ResourceCost) -> Range:
+    return (item.baseline or 0.0, item.ceiling or 0.0)
+
+
 def _item_line(item: ResourceCost) -> str:
-    figures = _range_text((item.baseline or 0.0, item.ceiling or 0.0))
+    """One resource: its figures and derivation, and what is missing when not fully priced."""
+    figures = _range_text(_pair(item))
+    detail = "; ".join(line.description for line in item.lines)
     if item.status == "priced":
-        detail = "; ".join(line.description for line in item.lines)
         return f"{item.type} {item.name}: {figures}  ({detail})"
+    usage = f"needs usage ({', '.join(item.usage_keys)})" if item.usage_keys else ""
     if item.status == "needs-usage":
-        keys = ", ".join(item.usage_keys)
-        return f"{item.type} {item.name}: {figures} fixed part; needs usage ({keys})"
-    return f"{item.type} {item.name}: {item.reason}"
+        return f"{item.type} {item.name}: {figures} fixed part; {usage}"
+    if item.baseline is None and item.ceiling is None:
+        return f"{item.type} {item.name}: {item.reason}"
+    known = f" ({detail})" if detail else ""
+    extra = f"; {usage}" if usage else ""
+    return f"{item.type} {item.name}: at least {figures}{known}; {item.reason}{extra}"
 
 
 def budget_document(budget: StackBudget | None, baseline: float, ceiling: float) -> dict[str, Any]:
@@ -158,6 +173,7 @@ def cost_section(
         f"{result.hours_per_month:g} h/month; usage file: {usage_file or 'none'}",
         *_budget_lines(budget, total),
     ]
+    lines += [f"warning: {warning}" for warning in result.warnings]
     saving = result.commitment_saving
     if saving != (0.0, 0.0):
         lines.append(f"commitments save {_range_text(saving)} a month")
@@ -168,17 +184,18 @@ def cost_section(
             f"({result.predictions_per_month:,.0f} predictions/month)"
         )
     components = by_component(plan, result)
-    lines.append("by component (those that cost something):")
-    lines += [f"  {label}: {_range_text(pair)}" for label, pair in components if _costs(pair)]
+    costly = [(label, pair) for label, pair in components if _costs(pair)]
+    lines.append("by component:" if costly else "by component: nothing priced")
+    lines += [f"  {label}: {_range_text(pair)}" for label, pair in costly]
     for key in CHARGEBACK_KEYS:
         groups = result.by_tag(key, tags_of)
         shown = "; ".join(f"{v} {_range_text(p)}" for v, p in groups.items() if _costs(p))
         lines.append(f"by {key}: {shown or 'nothing priced'}")
     priced = sorted(
-        (item for item in result.items if item.status == "priced"),
+        (item for item in result.items if item.status != "free" and _costs(_pair(item))),
         key=lambda item: (-(item.ceiling or 0.0), item.type, item.name),
     )
-    lines.append("by resource:")
+    lines.append("by resource:" if priced else "by resource: nothing priced")
     lines += [f"  {_item_line(item)}" for item in priced]
     unpriced = result.unpriced
     if unpriced:
@@ -251,16 +268,31 @@ def _tags_of(plan: Plan) -> Any:
     return tags_of
 
 
+def check_usage_names(path: Path, usage: Usage, inputs: list[CostInput]) -> None:
+    """A usage entry that names no resource is a typo: stop, naming it and the closest names."""
+    names = {item.name for item in inputs} | {item.urn for item in inputs}
+    problems = []
+    for key in usage.resources:
+        if key not in names:
+            close = difflib.get_close_matches(key, sorted(names), n=3)
+            hint = f"; did you mean {', '.join(repr(name) for name in close)}?" if close else ""
+            problems.append(f"resources.{key}: matches no resource of the stack{hint}")
+    if problems:
+        raise UsageError(f"{path}: " + "; ".join(problems))
+
+
 def add_cost_section(
     plan: Plan, stack_config: Mapping[str, object], options: CostOptions
 ) -> Estimate:
     """Estimate the plan's resources and append the cost section to the plan."""
     usage = load_usage(options.usage_file) if options.usage_file else None
-    inputs = cost_inputs(plan, stack_config)
+    inputs = cost_inputs(plan.recording, stack_config)
+    if usage is not None and options.usage_file is not None:
+        check_usage_names(options.usage_file, usage, inputs)
     result = estimate(inputs, usage=usage)
     # Registration order follows asyncio scheduling: sort so two plans print the same report.
     result.items.sort(key=lambda item: (item.type, item.name, item.urn))
-    budget = stack_budget(inputs, options.budget_monthly)
+    budget = stack_budget(inputs, options.budget_monthly, "--budget")
     section = cost_section(plan, result, budget, options.usage_file)
     plan.sections.append(section)
     for urn, entry in section.data["resources"].items():

@@ -356,3 +356,13 @@ def load_project(root: str | Path) -> PulumiProject:
         config=_config_declarations(path, name, config or {}),
         extension=path.suffix,
     )
+
+
+def find_project_dir(start: Path) -> Path:
+    """The nearest directory from ``start`` upwards holding a project file, as the Pulumi CLI
+    looks for it (``start`` itself when none does, so the error names where the user is)."""
+    start = start.resolve()
+    for directory in (start, *start.parents):
+        if any((directory / f"Pulumi{ext}").is_file() for ext in PROJECT_FILE_EXTENSIONS):
+            return directory
+    return start

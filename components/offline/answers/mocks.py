@@ -31,7 +31,12 @@ BUILT_IN_INVOKES: dict[str, InvokeAnswer] = {
 }
 
 #: Outputs specific types compute, given after ``pulumi up`` only.
-SPECIFIC_OUTPUTS: dict[str, ComputedOutputs] = {**aws.SPECIFIC, **gcp.SPECIFIC, **azure.SPECIFIC}
+SPECIFIC_OUTPUTS: dict[str, ComputedOutputs] = {
+    **aws.SPECIFIC,
+    **gcp.SPECIFIC,
+    **azure.SPECIFIC,
+    **kubernetes.SPECIFIC,
+}
 
 _PACKAGE_OUTPUTS = {"aws": aws.computed, "gcp": gcp.computed, "azure-native": azure.computed}
 
