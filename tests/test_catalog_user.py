@@ -221,6 +221,33 @@ def test_thrifty_catalog_lists_paths_with_the_os_separator() -> None:
         ),
         (
             "bad.yaml",
+            {
+                "clouds": {
+                    "aws": {
+                        "databases": {
+                            "instance_classes": {"postgres/db.t3.micro": {"source": "nope"}}
+                        }
+                    }
+                }
+            },
+            r"aws: database class postgres/db\.t3\.micro cites unknown source nope",
+        ),
+        (
+            "bad.yaml",
+            {
+                "clouds": {
+                    "azure": {"block_storage": {"types": {"premium-ssd-p15": {"source": "nope"}}}}
+                }
+            },
+            r"azure: disk type premium-ssd-p15 cites unknown source nope",
+        ),
+        (
+            "bad.yaml",
+            {"clouds": {"gcp": {"multi_region_storage": {"tiers": {"regional": 0.01}}}}},
+            r"gcp: multi_region_storage prices unknown storage tiers \['regional'\]",
+        ),
+        (
+            "bad.yaml",
             {"clouds": {"aws": {"object_storage": {"tiers": {"standard": {"price": 1}}}}}},
             r"object_storage\.tiers\.standard\.price: tiers\.standard\.price: Extra inputs",
         ),

@@ -4,7 +4,8 @@ Catalog figures used (us-east-1): m5.large $0.096/h, m5.2xlarge $0.384/h, m5a.2x
 $0.344/h, t3.medium $0.0416/h, c5.large $0.085/h; spot discounts m5 70 %, t3 70 %, default
 60 %; gp3 $0.08/GB-month (+$0.005/IOPS above 3,000, +$0.04 per MB/s above 125), gp2 $0.10;
 EKS $0.10/h standard, $0.60/h extended; NAT $0.045/h + $0.045/GB; ALB $0.0225/h + $0.008 per
-LCU-hour; public IPv4 $0.005/h; RDS mysql db.t3.large $0.136/h, gp2 $0.115/GB-month; S3
+LCU-hour; public IPv4 $0.005/h; RDS mysql db.t3.large $0.136/h, postgres db.t3.micro $0.018/h,
+mysql db.r6g.xlarge $0.43/h, postgres db.t4g.micro $0.016/h, gp2/gp3 $0.115/GB-month; S3
 Standard $0.023, Standard-IA $0.0125, Glacier Flexible $0.0036 per GB-month.
 """
 
@@ -388,6 +389,55 @@ def test_rds_multi_az_doubles_instance_and_storage() -> None:
         )
     )
     assert other.status == "not-priced" and "not in the catalog" in other.reason
+
+
+def test_rds_postgres_t3_micro_single_az_with_gp2_storage() -> None:
+    item = one(
+        res(
+            "aws:rds/instance:Instance",
+            "app-db",
+            {"engine": "postgres", "instanceClass": "db.t3.micro", "allocatedStorage": 20},
+        )
+    )
+    assert item.status == "priced"
+    assert item.baseline == pytest.approx(0.018 * 730 + 20 * 0.115)
+    instance, storage = item.lines
+    assert instance.source_id == "aws-rds-vantage-2021"  # the class's own source
+    assert storage.source_id == "infracost-aws-rds"
+
+
+def test_rds_new_classes_multi_az_and_classes_no_source_prices() -> None:
+    graviton = one(
+        res(
+            "aws:rds/instance:Instance",
+            "orders",
+            {
+                "engine": "mysql",
+                "instanceClass": "db.r6g.xlarge",
+                "allocatedStorage": 100,
+                "storageType": "gp3",
+                "multiAz": True,
+            },
+        )
+    )
+    assert graviton.baseline == pytest.approx(2 * 0.43 * 730 + 2 * 100 * 0.115)
+    small = one(
+        res(
+            "aws:rds/instance:Instance",
+            "dev",
+            {"engine": "postgres", "instanceClass": "db.t4g.micro"},
+        )
+    )
+    assert small.lines[0].monthly_baseline == pytest.approx(0.016 * 730)
+    unpriced = one(
+        res(
+            "aws:rds/instance:Instance",
+            "m7g",
+            {"engine": "postgres", "instanceClass": "db.m7g.large"},
+        )
+    )
+    assert unpriced.status == "not-priced" and unpriced.baseline is None
+    assert "RDS postgres db.m7g.large is not in the catalog" in unpriced.reason
 
 
 def _bucket_with_lifecycle(**rule: Any) -> tuple[CostInput, CostInput]:

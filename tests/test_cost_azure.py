@@ -1,11 +1,12 @@
 """The estimator on Azure resources, against figures computed by hand from the catalog.
 
 Catalog figures used (eastus): Standard_D2s_v5 and D2s_v3 $0.096/h, D4s_v5 $0.192/h; spot: the
-documented 60 % discount; managed disk tiers P4 (32 GiB) $5.28, P10 (128 GiB) $19.71, E4
-$2.40, S4 $1.54, S10 $5.89 a month; AKS Free $0, Standard $0.10/h; NAT $0.045/h + $0.045/GB;
-Standard load balancer $0.01 per rule-hour + $0.005/GB; public IP $0.005/h (global $0.01);
-Blob Hot $0.018, Cool $0.01, Archive $0.00099 per GB-month; PostgreSQL flexible
-GP_Standard_D2ds_v5 $0.203/h, storage $0.138/GB-month; reservation 3 years 62 % off.
+documented 60 % discount; managed disk tiers P4 (32 GiB) $5.28, P10 (128 GiB) $19.71, P15
+(256 GiB) $38.01, E4 $2.40, E10 $9.60, E20 $38.40, S4 $1.54, S10 $5.89, S15 $11.33 a month;
+AKS Free $0, Standard $0.10/h; NAT $0.045/h + $0.045/GB; Standard load balancer $0.01 per
+rule-hour + $0.005/GB; public IP $0.005/h (global $0.01); Blob Hot $0.018, Cool $0.01, Archive
+$0.00099 per GB-month; PostgreSQL flexible GP_Standard_D2ds_v5 $0.203/h, storage $0.138/GB-month;
+reservation 3 years 62 % off.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any
 import pytest
 
 from thrifty.cost import CostInput, estimate
+from thrifty.cost.azure import aks_default_os_disk_gb
+from thrifty.cost.props import NotPriced
 from thrifty.cost.usage import parse_usage
 
 H = 730
@@ -151,6 +154,71 @@ def test_managed_disk_is_billed_as_its_tier() -> None:
     assert price(disk).item(disk.urn).baseline == pytest.approx(19.71)  # 100 GiB fits P10
     odd = res("azure-native:compute:Disk", "p6", {"sku": {"name": "Premium_LRS"}, "diskSizeGB": 50})
     assert "'P6' is not in the azure catalog" in price(odd).item(odd.urn).reason
+
+
+def test_p15_e10_e20_s15_tiers_and_p6_still_not_priced() -> None:
+    disks = {
+        name: res("azure-native:compute:Disk", name, {"sku": {"name": sku}, "diskSizeGB": size})
+        for name, sku, size in (
+            ("p15", "Premium_LRS", 200),  # 129..256 GiB: P15
+            ("e10", "StandardSSD_LRS", 100),
+            ("e20", "StandardSSD_LRS", 300),
+            ("s15", "Standard_LRS", 256),
+            ("p6", "Premium_LRS", 64),  # no stored source gave P6's eastus price
+        )
+    }
+    result = price(*disks.values())
+    p15 = result.item(disks["p15"].urn)
+    assert p15.baseline == pytest.approx(38.01)
+    assert p15.lines[0].source_id == "azure-disk-terrapod-2026"  # the tier's own source
+    assert result.item(disks["e10"].urn).baseline == pytest.approx(9.60)
+    assert result.item(disks["e20"].urn).baseline == pytest.approx(38.40)
+    assert result.item(disks["s15"].urn).baseline == pytest.approx(11.33)
+    p6 = result.item(disks["p6"].urn)
+    assert p6.status == "not-priced" and p6.baseline is None
+    assert "disk type 'P6' is not in the azure catalog" in p6.reason
+
+
+def test_aks_spot_pool_without_os_disk_size_gets_the_documented_default() -> None:
+    pool = res(
+        "azure-native:containerservice:AgentPool",
+        "spot",
+        {
+            "vmSize": "Standard_D4s_v5",  # 4 vCPUs: AKS's default OS disk is P10/128G
+            "scaleSetPriority": "Spot",
+            "spotMaxPrice": -1,
+            "enableAutoScaling": True,
+            "minCount": 1,
+            "maxCount": 3,
+        },
+    )
+    item = price(pool).item(pool.urn)
+    assert item.status == "priced"
+    assert item.baseline == pytest.approx(1 * (0.192 * 0.40 * H + 19.71))
+    assert item.ceiling == pytest.approx(3 * (0.192 * 0.40 * H + 19.71))
+    assert "osDiskSizeGB unset, AKS's default for the VM size: 128 GB" in item.reason
+
+
+def test_aks_default_os_disk_follows_the_vcpu_count_and_zero_means_default() -> None:
+    big = res(
+        "azure-native:containerservice:AgentPool",
+        "big",
+        {"vmSize": "Standard_D8s_v5", "count": 2, "osDiskSizeGB": 0, "osDiskType": "Managed"},
+    )
+    # 8-15 vCPUs: P15/256G at $38.01
+    assert price(big).item(big.urn).baseline == pytest.approx(2 * (0.384 * H + 38.01))
+    sizes = {
+        vm: aks_default_os_disk_gb(vm)
+        for vm in ("Standard_B1s", "Standard_D4s_v5", "Standard_D16s_v5", "Standard_D64ads_v5")
+    }
+    assert sizes == {
+        "Standard_B1s": 128,
+        "Standard_D4s_v5": 128,
+        "Standard_D16s_v5": 512,
+        "Standard_D64ads_v5": 1024,
+    }
+    with pytest.raises(NotPriced, match="VM size 'Acme_X9' is not in the catalog"):
+        aks_default_os_disk_gb("Acme_X9")
 
 
 def test_nat_gateway_load_balancer_and_public_ips() -> None:

@@ -67,6 +67,45 @@ def test_azure_disk_tiers_grow_and_priced_tiers_match_their_size() -> None:
             assert price.fixed_size_gib == size
 
 
+def test_entries_with_their_own_source_cite_a_known_one() -> None:
+    known = {source.id for source in cat.sources()}
+    databases = cat.pricing("aws").databases
+    assert databases is not None
+    own = [p.source for p in databases.instance_classes.values() if p.source]
+    own += [d.source for cloud in cat.CLOUDS for d in cat.catalog().clouds[cloud].disks.values()]
+    assert own and set(own) - {None} <= known
+
+
+def test_rds_sizes_double_within_a_family_and_postgres_is_not_cheaper() -> None:
+    """Catches a transcription slip: each size up is twice the one below (to 2 %)."""
+    databases = cat.pricing("aws").databases
+    assert databases is not None
+    classes = {key: p.hourly for key, p in databases.instance_classes.items()}
+    sizes = ("micro", "small", "medium", "large", "xlarge", "2xlarge", "4xlarge")
+    pairs = 0
+    for key, hourly in classes.items():
+        engine, klass = key.split("/")
+        family, size = klass.rsplit(".", 1)
+        if size in sizes[:-1]:
+            bigger = classes.get(f"{engine}/{family}.{sizes[sizes.index(size) + 1]}")
+            if bigger is not None and hourly is not None:
+                pairs += 1
+                assert bigger == pytest.approx(2 * hourly, rel=0.02), key
+        mysql = classes.get(f"mysql/{klass}")
+        if engine == "postgres" and mysql is not None and hourly is not None:
+            assert hourly >= mysql, klass
+    assert pairs >= 30
+
+
+def test_gcs_multi_regions_price_every_class_above_the_region() -> None:
+    multi = cat.pricing("gcp").multi_region_storage
+    assert multi is not None
+    assert multi.covers("us") and multi.covers(" EU ") and multi.covers("ASIA")
+    assert not multi.covers("NAM4") and not multi.covers("us-central1")
+    for tier in cat.storage_tiers("gcp"):
+        assert multi.tiers[tier.tier] > tier.price_per_gb_month, tier.tier
+
+
 @pytest.fixture
 def user_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     path = tmp_path / "my-catalog.json"

@@ -6,7 +6,8 @@ $0.04, pd-ssd $0.17 per GB-month; GKE fee $0.10/h; Cloud NAT $0.0014 per VM-hour
 + $0.045/GB; forwarding rules: first five $0.025/h together, then $0.01/h each; external IP
 $0.005/h in use, $0.01/h idle; Cloud SQL db-g1-small $0.035/h, $0.0413 per vCPU-hour, $0.007
 per GiB-hour, SSD $0.17/GB-month, regional x2; GCS Standard $0.02, Nearline $0.01, Coldline
-$0.004 per GB-month; flexible CUD 28 % (1 year).
+$0.004 per GB-month (multi-region US/EU/ASIA: Standard $0.026, Nearline $0.015, Archive
+$0.003); flexible CUD 28 % (1 year).
 """
 
 from __future__ import annotations
@@ -254,9 +255,51 @@ def test_gcs_lifecycle_mix_and_early_deletion_counted_from_creation() -> None:
     assert early.baseline == pytest.approx(100 * 0.02 + 100 * 0.01 + daily * (30 - 20) * 0.01)
 
 
-def test_multi_region_bucket_is_not_priced_with_the_reason() -> None:
-    bucket = res("gcp:storage/bucket:Bucket", "eu", {"location": "EU"})
-    assert "multi- or dual-region" in price(bucket).item(bucket.urn).reason
+def test_us_multi_region_bucket_at_multi_region_prices_with_early_deletion() -> None:
+    bucket = res(
+        "gcp:storage/bucket:Bucket",
+        "media",
+        {
+            "location": "US",
+            "storageClass": "STANDARD",
+            "lifecycleRules": [
+                {
+                    "action": {"type": "SetStorageClass", "storageClass": "NEARLINE"},
+                    "condition": {"age": 10},
+                },
+                {"action": {"type": "Delete"}, "condition": {"age": 20}},
+            ],
+        },
+    )
+    item = price(bucket, usage={"resources": {"media": {"storageGb": 200}}}).item(bucket.urn)
+    # Multi-region $0.026 (Standard) and $0.015 (Nearline) per GB-month, not us-central1's
+    # $0.02 / $0.01; Nearline's 30-day minimum counts from creation: 10 GB/day leave at 20 days.
+    daily = 200 / 20
+    assert item.baseline == pytest.approx(100 * 0.026 + 100 * 0.015 + daily * (30 - 20) * 0.015)
+    assert item.status == "priced"
+    assert {line.source_id for line in item.lines} == {"gcp-gcs-pricing-page"}
+    assert any("GB in STANDARD (US multi-region)" in line.description for line in item.lines)
+    assert "priced at us-central1" not in item.reason
+
+
+def test_multi_region_requests_are_not_priced_from_regional_prices() -> None:
+    bucket = res("gcp:storage/bucket:Bucket", "eu", {"location": "eu", "storageClass": "ARCHIVE"})
+    usage = {"storageGb": 1000, "monthlyRequests": {"put": 10_000}}
+    item = price(bucket, usage={"resources": {"eu": usage}}).item(bucket.urn)
+    assert item.baseline == pytest.approx(1000 * 0.003)  # the priced part: storage only
+    assert item.status == "not-priced"
+    assert "write requests (archive, EU multi-region): no price in the catalog" in item.reason
+
+
+def test_dual_region_bucket_is_not_priced_with_the_reason() -> None:
+    for location in ("NAM4", "us-central1+us-east1"):
+        bucket = res("gcp:storage/bucket:Bucket", "dr", {"location": location})
+        item = price(bucket, usage={"resources": {"dr": {"storageGb": 10}}}).item(bucket.urn)
+        assert item.status == "not-priced" and item.baseline is None
+        assert f"location {location} is a dual-region or multi-region without prices" in (
+            item.reason
+        )
+        assert "US/EU/ASIA multi-region" in item.reason
 
 
 def test_committed_use_discount_on_a_family() -> None:

@@ -7,6 +7,7 @@ plan pipeline, and checks figures re-derived by hand from the catalog.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -348,3 +349,23 @@ def test_compare_matches_resources_across_stacks_of_one_project(tmp_path: Path) 
     assert rows["cluster-system"]["change"] == "changed"
     assert rows["cluster-base"]["change"] == "added"  # production's on-demand pool
     assert "cluster-eks" not in rows  # the control plane costs the same in both
+
+
+def test_progress_goes_to_a_terminal_only(tmp_path: Path) -> None:
+    """Under a pseudo-terminal (util-linux ``script``) the steps are announced on stderr."""
+    script = shutil.which("script")
+    if script is None:
+        pytest.skip("util-linux 'script' is not installed: no pseudo-terminal to test with")
+    out = tmp_path / "plan.txt"
+    command = (
+        f"{sys.executable} -m thrifty.offline.cli plan --stack dev --project-dir {REPO_ROOT} "
+        f"--no-policies -o {out}"
+    )
+    run = subprocess.run(
+        [script, "-qc", command, "/dev/null"], cwd=tmp_path, capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout
+    assert "thrifty plan: recording stack dev (preview semantics)" in run.stdout
+    assert "thrifty plan: estimating the monthly cost" in run.stdout
+    assert out.read_text().startswith("thrifty plan: stack dev")

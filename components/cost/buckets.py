@@ -6,11 +6,16 @@ from the usage file (``storageGb`` and the optional figures, see :mod:`thrifty.c
 and the catalog's storage tiers and storage operations. Without ``storageGb`` a bucket is
 "needs usage" with nothing fixed to pay; optional figures that are missing are listed in the
 reason ("requests not included"), never priced at zero silently.
+
+A bucket in a location whose storage prices are not the catalog tiers' (a GCS multi-region) is
+priced with a :class:`Placement`: its own per GB-month prices for storage and early deletions;
+its request and transition prices are not in the catalog, so given requests are not priced.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from thrifty.cost import catalog as cat
 from thrifty.cost.catalog import Cloud
@@ -25,10 +30,31 @@ from thrifty.cost.pricing import Bill, egress, money, per_usage, qty, source_of
 from thrifty.cost.props import NotPriced
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where a bucket's data lives when its prices are not the catalog tiers': a name for the
+    reason ("US multi-region"), per GB-month prices by canonical tier, and their source."""
+
+    name: str
+    per_gb_month: Mapping[str, float]
+    source: str
+
+
 def _tier(cloud: Cloud, name: str) -> cat.StoragePrice:
     price = cat.storage_price(cloud, name)
     if price is None:
         raise NotPriced(f"storage class {name!r} is not in the {cloud} catalog")
+    return price
+
+
+def _per_gb(cloud: Cloud, name: str, placement: Placement | None) -> float:
+    """GB-month price of storage class ``name``, in ``placement`` when there is one."""
+    tier = _tier(cloud, name)
+    if placement is None:
+        return tier.price_per_gb_month
+    price = placement.per_gb_month.get(tier.tier)
+    if price is None:
+        raise NotPriced(f"storage class {name!r} has no {placement.name} price in the catalog")
     return price
 
 
@@ -40,9 +66,11 @@ def _colder(cloud: Cloud) -> Callable[[str, str], bool]:
     return colder
 
 
-def price_bucket(bill: Bill, cloud: Cloud, lifecycle: Lifecycle) -> None:
+def price_bucket(
+    bill: Bill, cloud: Cloud, lifecycle: Lifecycle, placement: Placement | None = None
+) -> None:
     """Storage at the steady-state tier mix, early deletions, requests, retrievals, egress
-    (see :mod:`thrifty.cost.lifecycle` for the mix)."""
+    (see :mod:`thrifty.cost.lifecycle` for the mix), at ``placement``'s prices if given."""
     for text in lifecycle.notes:
         bill.note(text)
     use = bill.ctx.usage_of(bill.resource)
@@ -51,6 +79,7 @@ def price_bucket(bill: Bill, cloud: Cloud, lifecycle: Lifecycle) -> None:
         return
     storage = cat.catalog().clouds[cloud].storage_section
     ops = cat.pricing(cloud).storage_operations
+    storage_source = placement.source if placement else source_of(storage)
     transitions = lifecycle.ordered(_colder(cloud))
     stored = use.storage_gb
     if use.storage_classes:
@@ -69,15 +98,17 @@ def price_bucket(bill: Bill, cloud: Cloud, lifecycle: Lifecycle) -> None:
         else:
             mix = steady_state(lifecycle.initial_tier, transitions, window)
             shares = [(share.tier, share.fraction) for share in mix]
-            _early_deletions(bill, cloud, mix, lifecycle, stored, window)
+            _early_deletions(bill, cloud, mix, lifecycle, stored, window, placement)
+    where = f" ({placement.name})" if placement else ""
     for name, fraction in shares:
-        tier = _tier(cloud, name)
         gb = stored * fraction
-        per_gb = tier.price_per_gb_month
-        text = f"{qty(gb)} GB in {name} ({fraction:.1%} of {qty(stored)} GB) at {money(per_gb)}"
-        bill.add(f"{text}/GB-month", "GB-month", per_gb, gb, source=source_of(storage))
+        per_gb = _per_gb(cloud, name, placement)
+        text = f"{qty(gb)} GB in {name}{where} ({fraction:.1%} of {qty(stored)} GB)"
+        text += f" at {money(per_gb)}/GB-month"
+        bill.add(text, "GB-month", per_gb, gb, source=storage_source)
     first = _tier(cloud, lifecycle.initial_tier).tier
-    first_ops = ops.tiers.get(first) if ops else None
+    # request and transition prices are the catalog's regional ones: none for a placement
+    first_ops = ops.tiers.get(first) if ops and placement is None else None
     if use.monthly_requests is not None:
         requests = use.monthly_requests
         for what, count, price in (
@@ -90,7 +121,7 @@ def price_bucket(bill: Bill, cloud: Cloud, lifecycle: Lifecycle) -> None:
                     use,
                     "monthlyRequests",
                     count / 1000,
-                    f"{what} ({first})",
+                    f"{what} ({first}{', ' + placement.name if placement else ''})",
                     "1k",
                     price,
                     source_of(ops),
@@ -99,7 +130,7 @@ def price_bucket(bill: Bill, cloud: Cloud, lifecycle: Lifecycle) -> None:
         bill.note("requests not included (give monthlyRequests)")
     if use.monthly_transitions:
         for name, count in use.monthly_transitions.items():
-            terms = ops.tiers.get(_tier(cloud, name).tier) if ops else None
+            terms = ops.tiers.get(_tier(cloud, name).tier) if ops and placement is None else None
             per_usage(
                 bill,
                 use,
@@ -134,6 +165,7 @@ def _early_deletions(
     lifecycle: Lifecycle,
     stored: float,
     window: float,
+    placement: Placement | None,
 ) -> None:
     """Minimum-duration charges where data leaves a class early (see lifecycle docs)."""
     ops = cat.pricing(cloud).storage_operations
@@ -147,12 +179,13 @@ def _early_deletions(
             continue
         short = shortfall_days(share, terms.min_storage_days, ops.min_duration_basis)
         if short > 0:
-            price = _tier(cloud, share.tier).price_per_gb_month
+            price = _per_gb(cloud, share.tier, placement)
             bill.add(
                 f"early deletion: {qty(daily)} GB/day leave {share.tier} {qty(short)} days before "
                 f"its {terms.min_storage_days}-day minimum",
-                "GB-month", price, daily * short, source=source_of(ops),
+                "GB-month", price, daily * short,
+                source=placement.source if placement else source_of(ops),
             )  # fmt: skip
 
 
-__all__ = ["price_bucket"]
+__all__ = ["Placement", "price_bucket"]

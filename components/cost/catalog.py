@@ -565,11 +565,11 @@ def _check_sources(cloud: Cloud, cc: CloudCatalog, sources: dict[str, Source]) -
         if unknown:
             raise ValueError(f"{cloud}: section cites unknown sources {unknown}")
     databases = cc.pricing.databases
-    cited = [(f"disk type {name}", d.source) for name, d in cc.disks.items()] + [
+    entries = [(f"disk type {name}", d.source) for name, d in cc.disks.items()] + [
         (f"database class {name}", p.source)
         for name, p in (databases.instance_classes.items() if databases else ())
     ]
-    for what, source in cited:
+    for what, source in entries:
         if source is not None and source not in sources:
             raise ValueError(f"{cloud}: {what} cites unknown source {source}")
     for it in cc.instances.values():

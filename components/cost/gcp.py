@@ -20,7 +20,8 @@
   together: charged to the first rule of the stack, $0.01/h each after the fifth), external
   addresses (in use in the baseline, idle in the ceiling: the price differs and the program
   does not say whether something will use it; internal addresses are free), Cloud SQL and
-  Cloud Storage buckets with their lifecycle rules.
+  Cloud Storage buckets with their lifecycle rules (regional, or the US/EU/ASIA multi-regions
+  at the catalog's multi-region prices; dual-regions are not priced).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from thrifty.cost import catalog as cat
-from thrifty.cost.buckets import price_bucket
+from thrifty.cost.buckets import Placement, price_bucket
 from thrifty.cost.catalog import Cloud
 from thrifty.cost.context import Context
 from thrifty.cost.lifecycle import Lifecycle, Transition
@@ -423,12 +424,21 @@ def _regional(location: str) -> bool:
 
 
 def bucket(resource: CostInput, ctx: Context) -> ResourceCost:
-    bill = _bill(resource, ctx)
     location = text(resource.props, "location")
+    multi = cat.pricing(GCP).multi_region_storage
+    if multi is not None and multi.covers(location):
+        name = f"{location.strip().upper()} multi-region"
+        bill = Bill(resource, ctx)  # multi-region prices: not the reference region's
+        placement = Placement(name, multi.tiers, multi.source[0])
+        price_bucket(bill, GCP, _bucket_lifecycle(resource), placement)
+        return bill.result()
     if location.upper() in _MULTI_REGIONS or "+" in location or not _regional(location):
+        held = f" and {'/'.join(multi.locations)} multi-region" if multi else ""
         raise NotPriced(
-            f"location {location} is multi- or dual-region: the catalog holds regional prices"
+            f"location {location} is a dual-region or multi-region without prices in the "
+            f"catalog (it holds regional{held} prices)"
         )
+    bill = _bill(resource, ctx)
     price_bucket(bill, GCP, _bucket_lifecycle(resource))
     return bill.result()
 
