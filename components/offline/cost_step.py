@@ -18,7 +18,7 @@ comes from ``--budget``, else from the budget resources the program creates
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -260,7 +260,9 @@ def _unpriced_reason(item: ResourceCost) -> str:
     return item.reason
 
 
-def _tags_of(plan: Plan) -> Any:
+def _tags_of(plan: Plan) -> Callable[[str], Mapping[str, str]]:
+    """Each resource's effective tags (provider defaults included), for chargeback."""
+
     def tags_of(urn: str) -> Mapping[str, str]:
         status = plan.statuses.get(urn)
         return status.effective if status is not None else {}

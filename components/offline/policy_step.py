@@ -135,8 +135,13 @@ def add_policy_section(plan: Plan, project_dir: str | Path, options: PolicyOptio
     stack_config = load_project(project_dir).stack_config(plan.recording.stack)
     pack_dir = options.pack_dir or bundled_pack_dir()
     config_file = options.config_file or default_config_file(pack_dir, stack_config)
+    # The pack hears the run's semantics, as the engine tells it (a preview, unless --up).
     analysis = analyze_recording(
-        plan.recording, pack_dir, config_file, stack_config=stack_config
+        plan.recording,
+        pack_dir,
+        config_file,
+        stack_config=stack_config,
+        dry_run=plan.recording.preview,
     )
     plan.sections.append(policy_section(analysis, plan, config_file))
     return analysis
