@@ -15,7 +15,7 @@ from thrifty.policies.cost_gate import (
     check_ceiling_within_budget,
     check_cost_within_budget,
 )
-from thrifty.policies.exposure import check_public_or_unencrypted_storage
+from thrifty.policies.exposure import ExposureConfig, check_public_or_unencrypted_storage
 from thrifty.policies.lifecycle import LifecycleConfig, check_storage_lifecycle
 from thrifty.policies.policy_config import EmptyConfig
 from thrifty.policies.regions import RegionConfig, check_region_affinity
@@ -164,7 +164,7 @@ def all_policies() -> list[Policy]:
             name="public-or-unencrypted-storage",
             description="Storage is neither public nor unencrypted.",
             check=check_public_or_unencrypted_storage,
-            config=EmptyConfig,
+            config=ExposureConfig,
             enforcement_level=MANDATORY,
             severity=Severity.CRITICAL,
         ),

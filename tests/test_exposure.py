@@ -18,8 +18,7 @@ from thrifty.offline.analyzer_client import Analysis, analyze_recording
 from thrifty.offline.policy_step import finding_kind
 from thrifty.offline.recording import record_program
 from thrifty.policies.core import Finding, FindingKind, Resource
-from thrifty.policies.exposure import check_public_or_unencrypted_storage
-from thrifty.policies.policy_config import EmptyConfig
+from thrifty.policies.exposure import ExposureConfig, check_public_or_unencrypted_storage
 from thrifty.preview import UNKNOWN
 
 PACK_DIR = Path(__file__).resolve().parents[1] / "policies"
@@ -42,7 +41,7 @@ AZ_BLOB = "azure-native:storage:Blob"
 
 def judge(type_token: str, props: Mapping[str, Any]) -> list[Finding]:
     resource = Resource(type=type_token, props=props, urn=f"urn:pulumi:dev::t::{type_token}::r")
-    return check_public_or_unencrypted_storage(resource, EmptyConfig())
+    return check_public_or_unencrypted_storage(resource, ExposureConfig())
 
 
 # --- The rule over props ------------------------------------------------------------------------
