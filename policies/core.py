@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
 from thrifty.preview import is_unknown
+from thrifty.wire import WireValueError, describe, finite_number
 
 # Markers the engine uses inside property maps (pulumi_policy/deserialize.py).
 SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d"
@@ -93,11 +93,6 @@ def plain(value: object) -> Any:
 MISSING: Any = object()
 
 
-def _describe(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 def lookup(props: Mapping[str, Any], path: str) -> Any:
     """The value at a dotted ``path`` (``a.b.0.c``), or ``MISSING``; raises on unknown/malformed."""
     current: Any = props
@@ -116,7 +111,7 @@ def lookup(props: Mapping[str, Any], path: str) -> Any:
             current = current[index]
         else:
             where = ".".join(walked) or "props"
-            raise NotCheckable(f"{where} should be an object, got {_describe(current)}")
+            raise NotCheckable(f"{where} should be an object, got {describe(current)}")
         walked.append(part)
     if is_unknown(current):
         raise NotCheckable(f"{path} is unknown during preview", unknown=True)
@@ -135,26 +130,16 @@ def get_str(props: Mapping[str, Any], path: str, *, required: bool = False) -> s
     if value is MISSING:
         return _required(path, required, None)  # type: ignore[no-any-return]
     if not isinstance(value, str):
-        raise NotCheckable(f"{path} should be a string, got {_describe(value)}")
+        raise NotCheckable(f"{path} should be a string, got {describe(value)}")
     return value
 
 
 def as_number(value: object, path: str) -> float:
     """A finite number from a wire value (numbers, or numeric text as config sometimes gives)."""
-    if isinstance(value, bool):
-        raise NotCheckable(f"{path} should be a number, got {_describe(value)}")
-    if isinstance(value, (int, float)):
-        number = float(value)
-    elif isinstance(value, str):
-        try:
-            number = float(value.strip())
-        except ValueError:
-            raise NotCheckable(f"{path} should be a number, got {_describe(value)}") from None
-    else:
-        raise NotCheckable(f"{path} should be a number, got {_describe(value)}")
-    if not math.isfinite(number):
-        raise NotCheckable(f"{path} should be a finite number, got {_describe(value)}")
-    return number
+    try:
+        return finite_number(value, path)
+    except WireValueError as problem:
+        raise NotCheckable(str(problem)) from None
 
 
 def get_number(props: Mapping[str, Any], path: str, *, required: bool = False) -> float | None:
@@ -174,7 +159,7 @@ def get_bool(props: Mapping[str, Any], path: str, *, default: bool | None = None
         return value
     if isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"
-    raise NotCheckable(f"{path} should be a boolean, got {_describe(value)}")
+    raise NotCheckable(f"{path} should be a boolean, got {describe(value)}")
 
 
 def get_list(props: Mapping[str, Any], path: str) -> list[Any]:
@@ -183,7 +168,7 @@ def get_list(props: Mapping[str, Any], path: str) -> list[Any]:
     if value is MISSING:
         return []
     if not isinstance(value, list):
-        raise NotCheckable(f"{path} should be a list, got {_describe(value)}")
+        raise NotCheckable(f"{path} should be a list, got {describe(value)}")
     for index, item in enumerate(value):
         if is_unknown(item):
             raise NotCheckable(f"{path}.{index} is unknown during preview", unknown=True)
@@ -198,7 +183,7 @@ def get_map(props: Mapping[str, Any], path: str) -> Mapping[str, Any] | None:
     if isinstance(value, str):
         value = _decode_json_object(value, path)
     if not isinstance(value, Mapping):
-        raise NotCheckable(f"{path} should be an object, got {_describe(value)}")
+        raise NotCheckable(f"{path} should be an object, got {describe(value)}")
     return value
 
 
@@ -206,7 +191,7 @@ def _decode_json_object(text: str, path: str) -> Any:
     try:
         return json.loads(text)
     except ValueError:
-        raise NotCheckable(f"{path} should be an object, got {_describe(text)}") from None
+        raise NotCheckable(f"{path} should be an object, got {describe(text)}") from None
 
 
 def get_str_list(props: Mapping[str, Any], path: str) -> list[str]:
@@ -214,7 +199,7 @@ def get_str_list(props: Mapping[str, Any], path: str) -> list[str]:
     items = get_list(props, path)
     for index, item in enumerate(items):
         if not isinstance(item, str):
-            raise NotCheckable(f"{path}.{index} should be a string, got {_describe(item)}")
+            raise NotCheckable(f"{path}.{index} should be a string, got {describe(item)}")
     return items
 
 
@@ -223,7 +208,7 @@ def objects(props: Mapping[str, Any], path: str) -> Iterator[tuple[str, Mapping[
     for index, item in enumerate(get_list(props, path)):
         item_path = f"{path}.{index}"
         if not isinstance(item, Mapping):
-            raise NotCheckable(f"{item_path} should be an object, got {_describe(item)}")
+            raise NotCheckable(f"{item_path} should be an object, got {describe(item)}")
         yield item_path, item
 
 

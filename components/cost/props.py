@@ -11,11 +11,11 @@ let that exception propagate; the engine turns it into a "not-priced" resource.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from thrifty.cost.spec import is_unknown
+from thrifty.wire import WireValueError, describe, finite_number
 
 T = TypeVar("T")
 
@@ -36,11 +36,6 @@ class _Missing:
 
 #: What :func:`value_at` returns for an absent or null value.
 MISSING: Any = _Missing()
-
-
-def _describe(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def decoded(value: object) -> object:
@@ -70,7 +65,7 @@ def value_at(props: Mapping[str, Any], path: str) -> Any:
             current = current[index] if index < len(current) else None
         else:
             where = ".".join(walked) or "props"
-            raise NotPriced(f"{where} should be an object, got {_describe(current)}")
+            raise NotPriced(f"{where} should be an object, got {describe(current)}")
         walked.append(part)
         if current is None:
             return MISSING
@@ -96,20 +91,10 @@ def number(props: Mapping[str, Any], path: str, default: Any = MISSING) -> Any:
 
 def as_number(value: object, path: str) -> float:
     """A finite number from a wire value, or NotPriced naming ``path``."""
-    if isinstance(value, bool):
-        raise NotPriced(f"{path} should be a number, got {_describe(value)}")
-    if isinstance(value, (int, float)):
-        result = float(value)
-    elif isinstance(value, str):
-        try:
-            result = float(value.strip())
-        except ValueError:
-            raise NotPriced(f"{path} should be a number, got {_describe(value)}") from None
-    else:
-        raise NotPriced(f"{path} should be a number, got {_describe(value)}")
-    if not math.isfinite(result):
-        raise NotPriced(f"{path} should be a finite number, got {_describe(value)}")
-    return result
+    try:
+        return finite_number(value, path)
+    except WireValueError as problem:
+        raise NotPriced(str(problem)) from None
 
 
 def count(props: Mapping[str, Any], path: str, default: Any = MISSING) -> Any:
@@ -119,7 +104,7 @@ def count(props: Mapping[str, Any], path: str, default: Any = MISSING) -> Any:
         return _absent(path, default)
     result = as_number(value, path)
     if result < 0 or result != int(result):
-        raise NotPriced(f"{path} should be a whole number >= 0, got {_describe(value)}")
+        raise NotPriced(f"{path} should be a whole number >= 0, got {describe(value)}")
     return int(result)
 
 
@@ -129,7 +114,7 @@ def text(props: Mapping[str, Any], path: str, default: Any = MISSING) -> Any:
     if value is MISSING:
         return _absent(path, default)
     if not isinstance(value, str):
-        raise NotPriced(f"{path} should be a string, got {_describe(value)}")
+        raise NotPriced(f"{path} should be a string, got {describe(value)}")
     return value
 
 
@@ -142,7 +127,7 @@ def flag(props: Mapping[str, Any], path: str, default: bool) -> bool:
         return value
     if isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"
-    raise NotPriced(f"{path} should be a boolean, got {_describe(value)}")
+    raise NotPriced(f"{path} should be a boolean, got {describe(value)}")
 
 
 def objects(props: Mapping[str, Any], path: str) -> list[Mapping[str, Any]]:
@@ -151,14 +136,14 @@ def objects(props: Mapping[str, Any], path: str) -> list[Mapping[str, Any]]:
     if value is MISSING:
         return []
     if not isinstance(value, list):
-        raise NotPriced(f"{path} should be a list, got {_describe(value)}")
+        raise NotPriced(f"{path} should be a list, got {describe(value)}")
     found: list[Mapping[str, Any]] = []
     for index, item in enumerate(value):
         item = decoded(item)
         if is_unknown(item):
             raise NotPriced(f"{path}.{index} is unknown during preview", unknown=True)
         if not isinstance(item, Mapping):
-            raise NotPriced(f"{path}.{index} should be an object, got {_describe(item)}")
+            raise NotPriced(f"{path}.{index} should be an object, got {describe(item)}")
         found.append(item)
     return found
 
@@ -169,12 +154,12 @@ def strings(props: Mapping[str, Any], path: str) -> list[str]:
     if value is MISSING:
         return []
     if not isinstance(value, list):
-        raise NotPriced(f"{path} should be a list, got {_describe(value)}")
+        raise NotPriced(f"{path} should be a list, got {describe(value)}")
     for index, item in enumerate(value):
         if is_unknown(item):
             raise NotPriced(f"{path}.{index} is unknown during preview", unknown=True)
         if not isinstance(item, str):
-            raise NotPriced(f"{path}.{index} should be a string, got {_describe(item)}")
+            raise NotPriced(f"{path}.{index} should be a string, got {describe(item)}")
     return list(value)
 
 
@@ -184,7 +169,7 @@ def mapping(props: Mapping[str, Any], path: str) -> Mapping[str, Any]:
     if value is MISSING:
         return {}
     if not isinstance(value, Mapping):
-        raise NotPriced(f"{path} should be an object, got {_describe(value)}")
+        raise NotPriced(f"{path} should be an object, got {describe(value)}")
     return value
 
 
