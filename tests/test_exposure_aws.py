@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
+from tests.test_exposure import by_name
 from thrifty.offline.analyzer_client import Analysis, analyze_recording
-from thrifty.offline.policy_step import finding_kind
 from thrifty.offline.recording import Recording, record_program, record_stack
 from thrifty.policies.core import Finding, FindingKind, Resource, plain
 from thrifty.policies.exposure import ExposureConfig, check_public_or_unencrypted_storage
@@ -541,17 +541,6 @@ def aws_program() -> None:
 def analysis() -> Analysis:
     recording = record_program(aws_program, config=CONFIG, preview=True)
     return analyze_recording(recording, PACK_DIR, stack_config=CONFIG)
-
-
-def by_name(analysis: Analysis) -> dict[str, list[tuple[str, str, str]]]:
-    """Resource name -> (kind, level, detail) of each finding of the exposure policy."""
-    result: dict[str, list[tuple[str, str, str]]] = {}
-    for violation in analysis.violations:
-        if violation.policy_name == POLICY:
-            name = violation.urn.rsplit("::", 1)[-1]
-            entry = (finding_kind(violation), violation.enforcement_level, violation.detail)
-            result.setdefault(name, []).append(entry)
-    return result
 
 
 @pytest.mark.parametrize(

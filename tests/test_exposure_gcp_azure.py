@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
+from tests.test_exposure import by_name
 from thrifty.offline.analyzer_client import Analysis, analyze_recording, parse_policy_config
-from thrifty.offline.policy_step import finding_kind
 from thrifty.offline.recording import Recording, record_program, record_stack
 from thrifty.policies.core import Finding, FindingKind, Resource
 from thrifty.policies.exposure import ExposureConfig, check_public_or_unencrypted_storage
@@ -562,17 +562,6 @@ def analysis(recording: Recording) -> Analysis:
 def forbidding(recording: Recording) -> Analysis:
     config = parse_policy_config({POLICY: {"forbidSharedKeyAccess": True}})
     return analyze_recording(recording, PACK_DIR, config, stack_config=CONFIG)
-
-
-def by_name(analysis: Analysis) -> dict[str, list[tuple[str, str, str]]]:
-    """Resource name -> (kind, level, detail) of each finding of the exposure policy."""
-    result: dict[str, list[tuple[str, str, str]]] = {}
-    for violation in analysis.violations:
-        if violation.policy_name == POLICY:
-            name = violation.urn.rsplit("::", 1)[-1]
-            entry = (finding_kind(violation), violation.enforcement_level, violation.detail)
-            result.setdefault(name, []).append(entry)
-    return result
 
 
 def test_the_pack_publishes_the_config_key(analysis: Analysis) -> None:
