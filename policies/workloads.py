@@ -9,12 +9,12 @@ Quantities follow the Kubernetes format (``500m``, ``2``, ``512Mi``, ``1G``, ``1
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pydantic import Field
 
+from thrifty import quantities
 from thrifty.policies.core import (
     Finding,
     NotCheckable,
@@ -27,6 +27,7 @@ from thrifty.policies.core import (
     violation,
 )
 from thrifty.policies.policy_config import PolicyConfig
+from thrifty.quantities import QuantityError
 
 # Where the pod spec sits, per workload kind.
 _POD_SPEC_PATHS: dict[str, str] = {
@@ -40,39 +41,13 @@ _POD_SPEC_PATHS: dict[str, str] = {
 }
 _HPA_KIND = "HorizontalPodAutoscaler"
 
-_SUFFIXES: dict[str, float] = {
-    "Ki": 2**10,
-    "Mi": 2**20,
-    "Gi": 2**30,
-    "Ti": 2**40,
-    "Pi": 2**50,
-    "Ei": 2**60,
-    "n": 1e-9,
-    "u": 1e-6,
-    "m": 1e-3,
-    "k": 1e3,
-    "M": 1e6,
-    "G": 1e9,
-    "T": 1e12,
-    "P": 1e15,
-    "E": 1e18,
-}
-_QUANTITY = re.compile(
-    r"^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?$"
-)
-
 
 def parse_quantity(value: object, path: str) -> float:
-    """A Kubernetes quantity as a plain number (cores for CPU, bytes for memory)."""
-    if isinstance(value, bool):
-        raise NotCheckable(f"{path} should be a quantity, got {value!r}")
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        match = _QUANTITY.match(value.strip())
-        if match:
-            return float(match.group(1)) * _SUFFIXES.get(match.group(2) or "", 1.0)
-    raise NotCheckable(f"{path} should be a quantity such as 500m or 512Mi, got {value!r}")
+    """A Kubernetes quantity as a number; one the pack cannot read is not checkable."""
+    try:
+        return quantities.parse_quantity(value, path)
+    except QuantityError as error:
+        raise NotCheckable(str(error)) from None
 
 
 def _kind(resource: Resource) -> str:
