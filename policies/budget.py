@@ -3,8 +3,9 @@
 The guide puts a monthly budget with 50/80/95 % alerts on every environment; a budget that is
 not filtered to the project's spend alerts on somebody else's bill. Per cloud the stack uses,
 one budget of that cloud must exist and name the project: AWS by a ``user:project$<project>``
-tag filter, GCP by a ``project`` label filter or a project scope, Azure by a ``project`` tag
-filter or a resource-group scope. The project comes from the config or, when unset, from the
+tag filter or a filter expression on the ``project`` tag (alone or in an ``ands``), GCP by a
+``project`` label filter or a project scope, Azure by a ``project`` tag filter, a resource-group
+scope or a ``ResourceGroupName`` filter. The project comes from the config or, when unset, from the
 cost tags the stack's resources carry (the most common ``project`` value).
 """
 
@@ -39,10 +40,16 @@ def _aws_scoped(props: Mapping[str, Any], project: str) -> bool:
             value in wanted for value in get_str_list(item, "values")
         ):
             return True
-    tags = get_map(props, "filterExpression.tags")
+    expression = get_map(props, "filterExpression")
+    return expression is not None and _aws_expression_scoped(expression, project)
+
+
+def _aws_expression_scoped(node: Mapping[str, Any], project: str) -> bool:
+    """A ``filterExpression`` on the project tag, alone or as one condition of an ``ands``."""
+    tags = get_map(node, "tags")
     if tags is not None and get_str(tags, "key") in ("project", "user:project"):
         return project in get_str_list(tags, "values")
-    return False
+    return any(_aws_expression_scoped(item, project) for _, item in objects(node, "ands"))
 
 
 def _gcp_scoped(props: Mapping[str, Any], project: str) -> bool:
@@ -64,7 +71,15 @@ def _azure_scoped(props: Mapping[str, Any], project: str) -> bool:
     if "/resourcegroups/" in (get_str(props, "scope") or "").lower():
         return True
     flt = get_map(props, "filter")
-    return flt is not None and _azure_tag_filter(flt, project)
+    return flt is not None and (_azure_tag_filter(flt, project) or _azure_group_filter(flt))
+
+
+def _azure_group_filter(node: Mapping[str, Any]) -> bool:
+    """Filtered to named resource groups (the environment's groups, as thrifty's budget is)."""
+    dimension = get_map(node, "dimensions")
+    if dimension is not None and get_str(dimension, "name") == "ResourceGroupName":
+        return bool(get_str_list(dimension, "values"))
+    return any(_azure_group_filter(item) for _, item in objects(node, "and"))
 
 
 BUDGETS: dict[str, tuple[str, Callable[[Mapping[str, Any], str], bool]]] = {
@@ -80,7 +95,8 @@ _SCOPE_HINTS = {
     "aws": "add the cost filter TagKeyValue 'user:project${project}' (or filterExpression.tags "
     "key 'project', values ['{project}'])",
     "gcp": "set budgetFilter.projects, or budgetFilter.labels {{project: ['{project}']}}",
-    "azure": "scope it to the resource group, or filter on tag 'project' in ['{project}']",
+    "azure": "scope it to the resource group (or filter on ResourceGroupName), or filter on tag "
+    "'project' in ['{project}']",
 }
 
 

@@ -14,7 +14,7 @@ import pulumi_azure_native as azure_native
 import pulumi_gcp as gcp
 import pytest
 
-from thrifty.budget.aws import AwsBudget, tag_key_value
+from thrifty.budget.aws import AwsBudget
 from thrifty.budget.azure import AzureBudget, period_start
 from thrifty.budget.gcp import GcpBudget, split_amount
 from thrifty.budget.spec import BudgetArgs, BudgetConfig, BudgetSpecError, guide_budget
@@ -120,8 +120,10 @@ def test_aws_guide_escalation_notifications_exactly() -> None:
         assert got == expected
         assert {n["comparisonOperator"] for n in inputs["notifications"]} == {"GREATER_THAN"}
         assert {n["thresholdType"] for n in inputs["notifications"]} == {"PERCENTAGE"}
-        assert inputs["costFilters"] == [
-            {"name": "TagKeyValue", "values": ["user:project$churn-predictor"]}
+        # Project AND environment (item 4 of issue 12; tests/test_review_budgets.py).
+        assert inputs["filterExpression"]["ands"] == [
+            {"tags": {"key": "project", "values": ["churn-predictor"], "matchOptions": ["EQUALS"]}},
+            {"tags": {"key": "environment", "values": ["production"], "matchOptions": ["EQUALS"]}},
         ]
     assert budgets["MONTHLY"]["name"] == "churn-predictor-prd-monthly"
 
@@ -217,10 +219,6 @@ def test_aws_resources_tagged_parented_and_on_the_foundation_provider() -> None:
     assert assert_tagged_where_taggable(recording) == 5  # 3 budgets, monitor, subscription
 
 
-def test_tag_key_value_format() -> None:
-    assert tag_key_value("project", "churn-predictor") == "user:project$churn-predictor"
-
-
 # --------------------------------------------------------------------------------------- GCP
 
 
@@ -255,7 +253,7 @@ def test_gcp_guide_escalation_one_budget_per_recipient() -> None:
     for budget in budgets:
         inputs = budget.inputs
         assert inputs["billingAccount"] == BILLING
-        assert inputs["budgetFilter"]["labels"] == {"project": "churn-predictor"}
+        assert "labels" not in inputs["budgetFilter"]  # all of the project's spend
         assert inputs["budgetFilter"]["projects"] == ["projects/123456789"]
         rule = inputs["allUpdatesRule"]
         assert rule["disableDefaultIamRecipients"] is True
@@ -335,12 +333,13 @@ def test_azure_guide_escalation_notifications_exactly() -> None:
         inputs = budget.inputs
         assert budget.ignore_changes == ("timePeriod",)
         assert inputs["category"] == "Cost"
-        assert inputs["scope"] == (
-            "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/"
-            "churn-predictor-prd-rg"
-        )
+        assert inputs["scope"] == "/subscriptions/00000000-0000-0000-0000-000000000000"
         assert inputs["filter"] == {
-            "tags": {"name": "project", "operator": "In", "values": ["churn-predictor"]}
+            "dimensions": {
+                "name": "ResourceGroupName",
+                "operator": "In",
+                "values": ["churn-predictor-prd-rg"],
+            }
         }
         assert inputs["notifications"] == {
             "Actual_GreaterThan_50_Percent": {
@@ -396,7 +395,7 @@ def test_azure_subscription_scope_filters_project_and_environment() -> None:
 
 def test_azure_refuses_resource_group_scope_without_a_group() -> None:
     error, recording = record_refusal(azure_program(resource_group_name=None))
-    assert "scope 'resource-group' needs resource_group_name (got None)" in str(error)
+    assert "scope 'resource-groups' needs resource_group_name (got None)" in str(error)
     assert [r.type for r in recording] == ["pulumi:providers:azure-native"]
 
 

@@ -1,4 +1,4 @@
-"""Every reference stack has exactly one budget, scoped to its own project tag; production has
+"""Every reference stack has exactly one budget, scoped to its own environment; production has
 anomaly detection. Records each stack once (module-scoped) to keep the suite fast."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ BUDGET_COMPONENTS = {
     "thrifty:budget:GcpBudget",
     "thrifty:budget:AzureBudget",
 }
+AZURE_GROUP = "azure-native:resources:ResourceGroup"
 CLOUD_BUDGETS = {
     "aws:budgets/budget:Budget",
     "gcp:billing/budget:Budget",
@@ -35,24 +36,29 @@ def project_of(stack: str) -> str:
     return str(json.loads(str(config["thrifty:tags"]))["project"])
 
 
-def scope_of(resource: RecordedResource) -> str | None:
-    """The project value a cloud budget is filtered to, read from its wire-form inputs."""
+def scope_of(resource: RecordedResource, stack: str, recording: Recording) -> bool:
+    """Whether a cloud budget measures exactly its own environment, from its wire-form inputs:
+    AWS by the project AND environment tags, GCP by the stack's GCP project, Azure by the
+    stack's resource group(s)."""
     inputs = resource.inputs
+    stack_config = load_project(ROOT).stack_config(stack)
     if resource.type == "aws:budgets/budget:Budget":
-        (cost_filter,) = inputs["costFilters"]
-        assert cost_filter["name"] == "TagKeyValue"
-        (value,) = cost_filter["values"]
-        key, _, project = value.partition("$")
-        return project if key == "user:project" else None
+        conditions = {
+            cond["tags"]["key"]: cond["tags"]["values"]
+            for cond in inputs["filterExpression"]["ands"]
+        }
+        return conditions == {
+            "project": [project_of(stack)],
+            "environment": [str(stack_config["thrifty:environment"])],
+        }
     if resource.type == "gcp:billing/budget:Budget":
-        return str(inputs["budgetFilter"]["labels"].get("project"))
-    expressions = inputs["filter"].get("and") or [inputs["filter"]]
-    for expression in expressions:
-        tag = expression["tags"]
-        if tag["name"] == "project" and tag["operator"] == "In":
-            (project,) = tag["values"]
-            return str(project)
-    return None
+        # The offline engine's number for the stack's project (gcp:organizations/getProject).
+        return set(inputs["budgetFilter"]) == {"calendarPeriod", "projects"} and bool(
+            inputs["budgetFilter"]["projects"]
+        )
+    dimension = inputs["filter"]["dimensions"]
+    groups = {g.inputs["resourceGroupName"] for g in recording.of_type(AZURE_GROUP)}
+    return dimension["name"] == "ResourceGroupName" and groups <= set(dimension["values"])
 
 
 def test_the_reference_project_has_stacks_on_every_cloud() -> None:
@@ -60,7 +66,7 @@ def test_the_reference_project_has_stacks_on_every_cloud() -> None:
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_exactly_one_budget_scoped_to_its_own_project_tag(
+def test_exactly_one_budget_scoped_to_its_own_environment(
     recordings: dict[str, Recording], stack: str
 ) -> None:
     recording = recordings[stack]
@@ -69,10 +75,9 @@ def test_exactly_one_budget_scoped_to_its_own_project_tag(
     (component,) = components
     cloud_budgets = [r for r in recording if r.type in CLOUD_BUDGETS]
     assert cloud_budgets, "the budget component created no cloud budget"
-    project = project_of(stack)
     for budget in cloud_budgets:
         assert budget.parent == component.urn, budget.name
-        assert scope_of(budget) == project, budget.name
+        assert scope_of(budget, stack, recording), budget.name
     monthly = [b for b in cloud_budgets if "monthly" in b.name]
     assert monthly, "every environment needs a monthly budget"
 

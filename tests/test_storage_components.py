@@ -70,7 +70,9 @@ def build(cloud: str, spec: StorageSpec, tags: CostTags, name: str = "lake") -> 
 
 def azure_preset(name: str) -> StorageSpec:
     """Presets as used on Azure (model_artifacts cannot count versions there)."""
-    return model_artifacts(keep_newest=0) if name == "model_artifacts" else PRESETS[name]()  # type: ignore[index]
+    if name == "model_artifacts":
+        return model_artifacts(keep_newest=0, cloud="azure")
+    return PRESETS[name](cloud="azure")  # type: ignore[index]
 
 
 # --- exact lifecycle rules per preset, per cloud, in wire form -----------------------------
@@ -87,7 +89,8 @@ S3_RULES: dict[str, list[dict[str, Any]]] = {
                 {"days": 365, "storageClass": "DEEP_ARCHIVE"},
             ],
             "expiration": {"expiredObjectDeleteMarker": True},
-            "noncurrentVersionExpiration": {"noncurrentDays": 30},
+            # A version may sit in DEEP_ARCHIVE (180 days minimum) when it is replaced.
+            "noncurrentVersionExpiration": {"noncurrentDays": 180},
             "abortIncompleteMultipartUpload": {"daysAfterInitiation": 7},
         }
     ],
@@ -109,7 +112,7 @@ S3_RULES: dict[str, list[dict[str, Any]]] = {
             "filter": {},
             "transitions": [{"days": 30, "storageClass": "STANDARD_IA"}],
             "expiration": {"days": 90},
-            "noncurrentVersionExpiration": {"noncurrentDays": 7},
+            "noncurrentVersionExpiration": {"noncurrentDays": 30},  # STANDARD_IA: 30 days
             "abortIncompleteMultipartUpload": {"daysAfterInitiation": 1},
         }
     ],
@@ -202,11 +205,12 @@ def _azure(name: str, base_blob: dict[str, int], versions_days: int) -> dict[str
 
 
 AZURE_RULES: dict[str, list[dict[str, Any]]] = {
+    # Versions are deleted by creation age: one in Archive (entered day 365) stays 180 days.
     "data_lake": [
-        _azure("tiering", {"tierToCool": 30, "tierToCold": 90, "tierToArchive": 365}, 30)
+        _azure("tiering", {"tierToCool": 30, "tierToCold": 90, "tierToArchive": 365}, 545)
     ],
-    "model_artifacts": [_azure("artifacts", {"tierToCool": 60}, 30)],
-    "logs": [_azure("retention", {"tierToCool": 30, "delete": 90}, 7)],
+    "model_artifacts": [_azure("artifacts", {"tierToCool": 60}, 90)],
+    "logs": [_azure("retention", {"tierToCool": 30, "delete": 90}, 60)],
     "archive": [_azure("archive", {"tierToArchive": 0}, 365)],
 }
 
@@ -215,7 +219,7 @@ AZURE_RULES: dict[str, list[dict[str, Any]]] = {
 def test_s3_lifecycle_rules_per_preset(preset: str) -> None:
     # preview=False: the lifecycle's bucket is the bucket's id, known only after apply.
     rec = record(
-        lambda: build("aws", PRESETS[preset](), cost_tags()),  # type: ignore[index]
+        lambda: build("aws", PRESETS[preset](cloud="aws"), cost_tags()),  # type: ignore[index]
         preview=False,
     )
     lifecycle = only(rec, S3_LIFECYCLE)
@@ -226,7 +230,7 @@ def test_s3_lifecycle_rules_per_preset(preset: str) -> None:
 
 @pytest.mark.parametrize("preset", sorted(PRESETS))
 def test_gcs_lifecycle_rules_per_preset(preset: str) -> None:
-    rec = record(lambda: build("gcp", PRESETS[preset](), cost_tags()))  # type: ignore[index]
+    rec = record(lambda: build("gcp", PRESETS[preset](cloud="gcp"), cost_tags()))  # type: ignore[index]
     assert only(rec, GCS_BUCKET).inputs["lifecycleRules"] == GCS_RULES[preset]
 
 
@@ -235,7 +239,8 @@ def test_azure_management_policy_per_preset(preset: str) -> None:
     rec = record(lambda: build("azure", azure_preset(preset), cost_tags()))
     policy = only(rec, AZ_POLICY)
     assert policy.inputs["policy"] == {"rules": AZURE_RULES[preset]}
-    assert policy.inputs["accountName"] == "churndevlake"
+    account = only(rec, AZ_ACCOUNT).inputs["accountName"]
+    assert policy.inputs["accountName"] == account and re.fullmatch(r"lakedev[0-9a-f]{8}", account)
     assert policy.inputs["managementPolicyName"] == "default"
 
 
@@ -468,8 +473,10 @@ def test_outputs_name_the_bucket() -> None:
         "s3.url": "s3://churn-lake",
         "gcs.name": "g",
         "gcs.url": "gs://g",
-        "blob.account": "churndevlake",
-        "blob.url": "https://churndevlake.blob.core.windows.net/lake",
+        # <name><env> + a hash of (subscription, group, project, name): pinned, since a
+        # change of the derivation would rename (replace) every existing account.
+        "blob.account": "lakedev40212a30",
+        "blob.url": "https://lakedev40212a30.blob.core.windows.net/lake",
     }
 
 

@@ -1,18 +1,32 @@
-"""AWS: a Budgets budget per period on the project tag, Cost Anomaly Detection, tag activation.
+"""AWS: a Budgets budget per period on the project *and* environment tags, Cost Anomaly
+Detection, tag activation.
 
 Facts this file relies on (docs search; see also thrifty.budget.spec):
 
 * ``aws.budgets.Budget`` (pulumi-aws v7): ``budget_type``, ``limit_amount`` (string),
-  ``limit_unit``, ``time_unit`` (MONTHLY | QUARTERLY | ANNUALLY), ``cost_filters`` (name/values;
-  ``TagKeyValue`` values are ``user:<key>$<value>``, as in the SDK's own example
-  ``user:business-unit$human_resources``), ``notifications`` (comparison_operator,
-  notification_type ACTUAL | FORECASTED, threshold, threshold_type PERCENTAGE,
-  subscriber_email_addresses), ``tags``.
+  ``limit_unit``, ``time_unit`` (MONTHLY | QUARTERLY | ANNUALLY), ``notifications``
+  (comparison_operator, notification_type ACTUAL | FORECASTED, threshold, threshold_type
+  PERCENTAGE, subscriber_email_addresses), ``tags``.
+* Which spend a budget measures: the legacy ``cost_filters`` map cannot tell environments
+  apart. A filter's values combine with OR (Cost Explorer ``Expression``: "lists of dimension
+  values are combined with OR"; the SDK's own example lists two ``TagKeyValue`` values of
+  different keys in one filter), so ``user:project$x`` plus ``user:environment$dev`` would
+  count production spend too. The Budgets API's ``FilterExpression`` (API_budgets_Expression:
+  ``And`` "return results that match both") says AND; pulumi-aws takes it as
+  ``filter_expression`` ("conflicts with cost_filter and requires metrics"), with tag keys
+  written plainly (the SDK's example: ``{"tags": {"key": "Environment", ...}}``).
+  Alternatives weighed: a Cost Category (one more account-wide resource to own) and pinning
+  each stack to its own account with the provider's ``allowed_account_ids`` (right when
+  environments have their own accounts, but it does not help where they share one).
+  Unsure: the Budgets docs show no worked example of ``Tags`` inside ``FilterExpression``
+  beyond the SDK's; ``UnblendedCost`` is what the legacy COST budgets measure by default.
 * A tag filters a budget only once it is an *activated* cost-allocation tag
   (``aws.costexplorer.CostAllocationTag``, status Active). Activation is account-wide, so thrifty
   retains it on delete: destroying one stack must not deactivate a tag other stacks report on.
 * Cost Anomaly Detection: a CUSTOM ``AnomalyMonitor`` whose ``monitor_specification`` is a Cost
-  Explorer Expression on the tag (``{"Tags": {"Key": ..., "Values": [...]}}``), and an
+  Explorer Expression on the project tag (``{"Tags": {"Key": ..., "Values": [...]}}``; whether a
+  CUSTOM monitor accepts an ``And`` of two tags is not documented, so it stays on the project:
+  a shared account's monitor sees every environment of the project), and an
   ``AnomalySubscription`` with a ``threshold_expression`` on ``ANOMALY_TOTAL_IMPACT_ABSOLUTE`` /
   ``ANOMALY_TOTAL_IMPACT_PERCENTAGE`` (GREATER_THAN_OR_EQUAL); email subscribers need a DAILY or
   WEEKLY frequency (API_AnomalySubscription).
@@ -32,10 +46,11 @@ from thrifty.budget.spec import (
     BudgetArgs,
     Notification,
     Period,
+    environment_scope_tags,
     notifications,
     scope_tag,
 )
-from thrifty.tags import COST_TAG_KEYS
+from thrifty.tags import COST_TAG_KEYS, CostTags
 
 TYPE_TOKEN = "thrifty:budget:AwsBudget"
 
@@ -45,11 +60,23 @@ TIME_UNITS: dict[Period, str] = {
     "annual": "ANNUALLY",
 }
 NOTIFICATION_TYPES = {"actual": "ACTUAL", "forecasted": "FORECASTED"}
+#: What the budget sums (required with a filter expression; the legacy default).
+BUDGET_METRIC = "UnblendedCost"
 
 
-def tag_key_value(key: str, value: str) -> str:
-    """The Budgets ``TagKeyValue`` filter value for a user-defined tag: ``user:key$value``."""
-    return f"user:{key}${value}"
+def environment_filter(tags: CostTags) -> aws.budgets.BudgetFilterExpressionArgs:
+    """Spend tagged with this project AND this environment (see the module's notes)."""
+    rendered = tags.aws()
+    return aws.budgets.BudgetFilterExpressionArgs(
+        ands=[
+            aws.budgets.BudgetFilterExpressionAndArgs(
+                tags=aws.budgets.BudgetFilterExpressionAndTagsArgs(
+                    key=key, values=[rendered[key]], match_options=["EQUALS"]
+                )
+            )
+            for key, _ in environment_scope_tags(tags)
+        ]
+    )
 
 
 def render_notification(notification: Notification) -> aws.budgets.BudgetNotificationArgs:
@@ -92,9 +119,10 @@ def anomaly_threshold_expression(
 
 
 class AwsBudget(pulumi.ComponentResource):
-    """AWS Budgets on the project's cost-allocation tag, one budget per configured period, each
-    with the spec's notifications; plus, when configured, Cost Anomaly Detection on the same
-    tag, and the activation of the five cost keys as cost-allocation tags.
+    """AWS Budgets on the project's and the environment's cost-allocation tags (both), one
+    budget per configured period, each with the spec's notifications; plus, when configured,
+    Cost Anomaly Detection on the project tag, and the activation of the five cost keys as
+    cost-allocation tags.
     """
 
     budgets: dict[Period, aws.budgets.Budget]
@@ -143,11 +171,8 @@ class AwsBudget(pulumi.ComponentResource):
                 limit_amount=f"{amount:.2f}",
                 limit_unit=args.budget.currency,
                 time_unit=TIME_UNITS[period],
-                cost_filters=[
-                    aws.budgets.BudgetCostFilterArgs(
-                        name="TagKeyValue", values=[tag_key_value(key, value)]
-                    )
-                ],
+                filter_expression=environment_filter(args.tags),
+                metrics=BUDGET_METRIC,
                 notifications=rendered,
                 tags=tags,
                 opts=budget_opts,

@@ -1,4 +1,4 @@
-"""GCP: Cloud Billing budgets on the project label, one per period and recipient.
+"""GCP: Cloud Billing budgets on the stack's GCP project, one per period and recipient.
 
 Facts this file relies on (docs search; see also thrifty.budget.spec):
 
@@ -13,6 +13,13 @@ Facts this file relies on (docs search; see also thrifty.budget.spec):
   ``labels={"email_address": ...}``) and receive *every* threshold of the budget they are linked
   to. To keep the escalation exact (finance hears of 95 % only), thrifty makes one budget per
   recipient holding that recipient's thresholds, with the default billing-admin emails off.
+* One scope: the budget filters on the project only. A ``labels`` filter on top would drop
+  the project's unlabelled spend (SKUs that carry no resource labels), and an environment has
+  a project of its own (``thrifty:gcpProject``).
+* The Billing Budget API needs a quota project under user credentials ("The
+  billingbudgets.googleapis.com API requires a quota project"): the foundation's provider sets
+  ``billing_project`` and ``user_project_override`` (see thrifty.foundation.gcp), and its
+  creation waits for the APIs, so budgets and channels do too.
 """
 
 from __future__ import annotations
@@ -23,14 +30,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from thrifty.budget._component import check_before_register, warn_slack_limits
-from thrifty.budget.spec import (
-    BudgetArgs,
-    Notification,
-    Period,
-    notifications_by_recipient,
-    scope_tag,
-)
-from thrifty.tags import render_gcp
+from thrifty.budget.spec import BudgetArgs, Notification, Period, notifications_by_recipient
 
 TYPE_TOKEN = "thrifty:budget:GcpBudget"
 
@@ -59,9 +59,9 @@ def split_amount(amount: float) -> tuple[str, int]:
 
 
 class GcpBudget(pulumi.ComponentResource):
-    """Cloud Billing budgets scoped to this stack: the project's ``project`` label within its
-    GCP project, one per configured period and alert recipient, with email channels (labelled)
-    and, optionally, a labelled Pub/Sub topic for programmatic notifications.
+    """Cloud Billing budgets scoped to this stack's GCP project (all of its spend), one per
+    configured period and alert recipient, with email channels (labelled) and, optionally, a
+    labelled Pub/Sub topic for programmatic notifications.
     """
 
     budgets: dict[tuple[Period, str], gcp.billing.Budget]
@@ -86,8 +86,6 @@ class GcpBudget(pulumi.ComponentResource):
             )
         prefix = check_before_register("GcpBudget", name, args, "gcp")
         labels = args.tags.gcp()
-        key, value = scope_tag(args.tags)
-        label_filter = render_gcp({key: value})
         super().__init__(TYPE_TOKEN, name, None, opts)
         warn_slack_limits(self, args)
         child = pulumi.ResourceOptions(parent=self, provider=provider)
@@ -132,7 +130,6 @@ class GcpBudget(pulumi.ComponentResource):
                     ),
                     budget_filter=gcp.billing.BudgetBudgetFilterArgs(
                         calendar_period=CALENDAR_PERIODS[period],
-                        labels=label_filter,
                         projects=[project.number.apply(lambda n: f"projects/{n}")],
                     ),
                     threshold_rules=[threshold_rule(n) for n in received],

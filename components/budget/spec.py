@@ -367,5 +367,11 @@ class BudgetArgs(BaseModel):
 
 
 def scope_tag(tags: CostTags) -> tuple[str, str]:
-    """The cost-allocation tag a budget is scoped to: ``("project", <project>)``."""
+    """The cost-allocation tag of the project: ``("project", <project>)``."""
     return ("project", tags.project)
+
+
+def environment_scope_tags(tags: CostTags) -> tuple[tuple[str, str], tuple[str, str]]:
+    """The tags that pick one environment's spend where several share an account or a
+    subscription: the project's and the environment's (both must match)."""
+    return (scope_tag(tags), ("environment", tags.environment))

@@ -11,6 +11,7 @@ from thrifty.storage.presets import PRESETS, PresetName, archive, data_lake, log
 from thrifty.storage.spec import (
     AwsOptions,
     AzureOptions,
+    GcpOptions,
     IntelligentTiering,
     LifecycleRule,
     NoncurrentVersions,
@@ -26,6 +27,7 @@ __all__ = [
     "AwsOptions",
     "AzureOptions",
     "BucketConfig",
+    "GcpOptions",
     "IntelligentTiering",
     "LifecycleRule",
     "NoncurrentVersions",

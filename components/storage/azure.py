@@ -11,9 +11,19 @@ management-policy rule [AZ-LCM]:
   is *exceeded*, so at most a day after S3/GCS would: never earlier);
 * noncurrent versions -> ``version.delete`` and ``snapshot.delete`` on
   ``daysAfterCreationGreaterThan``. Azure measures a previous version's age from its creation,
-  not from when it was superseded, and cannot keep the newest N (the spec check refuses
-  ``keep_newest`` on Azure rather than silently dropping it);
+  not from when it was superseded [AZ-LCM-VER], and cannot keep the newest N (the spec check
+  refuses ``keep_newest`` on Azure rather than silently dropping it). Because of the first,
+  the spec check also refuses version cleanup with no undo window; blob soft delete
+  (``azure.soft_delete_days``, set on the blob service) keeps deleted versions restorable;
 * abandoned uploads need no rule: Azure discards uncommitted blocks on its own.
+
+Account names are global, 3-24 lowercase letters and digits. Unless given, the name is the
+component name and environment plus a suffix hashed from the subscription, the resource group
+and the name (:func:`thrifty.storage.spec.unique_name`, after ARM's
+``uniqueString(resourceGroup().id)``): the same stack always gets the same name, another
+subscription or group another one. Pulumi's auto-naming is not used: azure-native may produce
+invalid storage account names (pulumi/pulumi-azure-native#3665), and the children need the
+name before the account exists.
 """
 
 from __future__ import annotations
@@ -24,25 +34,36 @@ from typing import Any
 import pulumi
 import pulumi_azure_native as azure_native
 
+from thrifty.foundation.spec import ENVIRONMENT_SHORT
 from thrifty.options import with_provider
 from thrifty.storage._component import check_before_register, child_options, data_options
-from thrifty.storage.spec import AZURE_TIERS, LifecycleRule, StorageSpec, StorageSpecError
+from thrifty.storage.spec import (
+    AZURE_TIERS,
+    LifecycleRule,
+    StorageSpec,
+    StorageSpecError,
+    unique_name,
+)
 from thrifty.tags import CostTags
 
 TYPE_TOKEN = "thrifty:storage:AzureBlobStorage"
 
 _st = azure_native.storage
 
-_ENV_SHORT = {"development": "dev", "staging": "stg", "production": "prd"}
+#: Storage account names: 3-24 lowercase letters and digits, globally unique.
+ACCOUNT_NAME_MAX = 24
 
 
-def derive_account_name(name: str, tags: CostTags) -> str:
-    """A deterministic account name: 3-24 lowercase letters and digits, as Azure requires.
+def derive_account_name(
+    name: str, tags: CostTags, *, subscription_id: str, resource_group_name: str
+) -> str:
+    """``<name><env>`` cut to fit, then a hash of the subscription, group, project and name.
 
     Storage account names are global; pass ``account_name`` explicitly when this one is taken.
     """
-    raw = re.sub(r"[^a-z0-9]", "", f"{tags.project}{_ENV_SHORT[tags.environment]}{name}".lower())
-    return (raw + "sa")[:24] if len(raw) < 3 else raw[:24]
+    readable = f"{name}{ENVIRONMENT_SHORT[tags.environment]}"
+    identity = (subscription_id.lower(), resource_group_name.lower(), tags.project, name)
+    return unique_name(readable, identity, max_length=ACCOUNT_NAME_MAX)
 
 
 def derive_container_name(name: str) -> str:
@@ -51,10 +72,10 @@ def derive_container_name(name: str) -> str:
     return (cleaned or "data").ljust(3, "0")[:63]
 
 
-def _check_names(name: str, account_name: str, container_name: str) -> None:
+def _check_names(name: str, account_name: str | None, container_name: str) -> None:
     """Azure's naming rules, checked before registering (the API would fail much later)."""
     problems = []
-    if not re.fullmatch(r"[a-z0-9]{3,24}", account_name):
+    if account_name is not None and not re.fullmatch(r"[a-z0-9]{3,24}", account_name):
         problems.append(
             f"account_name {account_name!r}: storage account names are 3-24 lowercase letters "
             "and digits"
@@ -145,18 +166,31 @@ class AzureBlobStorage(pulumi.ComponentResource):
         location: pulumi.Input[str] | None = None,
         account_name: str | None = None,
         container_name: str | None = None,
+        subscription_id: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
         provider: pulumi.ProviderResource | None = None,
     ) -> None:
         check_before_register("AzureBlobStorage", name, spec, tags, "azure")
-        account_name = account_name or derive_account_name(name, tags)
         container_name = container_name or derive_container_name(name)
         _check_names(name, account_name, container_name)
         super().__init__(TYPE_TOKEN, name, None, with_provider(opts, provider))
 
+        requested: pulumi.Input[str]
+        if account_name is not None:
+            requested = account_name
+        else:
+            if subscription_id is None:  # the provider's own subscription
+                subscription_id = azure_native.authorization.get_client_config_output(
+                    opts=pulumi.InvokeOutputOptions(parent=self)
+                ).subscription_id
+            requested = pulumi.Output.all(subscription_id, resource_group_name).apply(
+                lambda ids: derive_account_name(
+                    name, tags, subscription_id=str(ids[0]), resource_group_name=str(ids[1])
+                )
+            )
         account = _st.StorageAccount(
             name,
-            account_name=account_name,
+            account_name=requested,
             resource_group_name=resource_group_name,
             location=location,
             kind="StorageV2",
@@ -174,17 +208,27 @@ class AzureBlobStorage(pulumi.ComponentResource):
             tags=tags.azure(storage_account=True),
             opts=data_options(self, tags),
         )
+        # The name we asked for (known in a preview, unlike the account's computed ``name``),
+        # tied to the account's URN so every child depends on the account itself.
+        account_ref = pulumi.Output.all(account.urn, requested).apply(lambda both: str(both[1]))
+        soft_delete = spec.azure.soft_delete_days
         blob_service = _st.BlobServiceProperties(
             f"{name}-blob-service",
-            account_name=account_name,
+            account_name=account_ref,
             resource_group_name=resource_group_name,
             blob_services_name="default",
             is_versioning_enabled=spec.versioning,
+            # Stated either way: lifecycle deletions of versions become restorable [AZ-SOFT].
+            delete_retention_policy=(
+                _st.DeleteRetentionPolicyArgs(enabled=True, days=soft_delete)
+                if soft_delete
+                else _st.DeleteRetentionPolicyArgs(enabled=False)
+            ),
             opts=child_options(self, depends_on=[account]),
         )
         container = _st.BlobContainer(
             f"{name}-container",
-            account_name=account_name,
+            account_name=account_ref,
             resource_group_name=resource_group_name,
             container_name=container_name,
             public_access=_st.PublicAccess.NONE,
@@ -194,17 +238,17 @@ class AzureBlobStorage(pulumi.ComponentResource):
         if rules:
             _st.ManagementPolicy(
                 f"{name}-lifecycle",
-                account_name=account_name,
+                account_name=account_ref,
                 resource_group_name=resource_group_name,
                 management_policy_name="default",
                 policy=_st.ManagementPolicySchemaArgs(rules=rules),
                 opts=child_options(self, depends_on=[blob_service, container]),
             )
 
-        self.account_name = pulumi.Output.from_input(account_name)
+        self.account_name = account_ref
         self.container_name = pulumi.Output.from_input(container_name)
-        self.url = pulumi.Output.from_input(
-            f"https://{account_name}.blob.core.windows.net/{container_name}"
+        self.url = pulumi.Output.concat(
+            "https://", account_ref, ".blob.core.windows.net/", container_name
         )
         self.register_outputs(
             {
@@ -217,6 +261,7 @@ class AzureBlobStorage(pulumi.ComponentResource):
 
 
 __all__ = [
+    "ACCOUNT_NAME_MAX",
     "TYPE_TOKEN",
     "AzureBlobStorage",
     "azure_management_rules",

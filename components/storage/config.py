@@ -25,6 +25,7 @@ from thrifty.storage.spec import (
     AwsOptions,
     AzureOptions,
     Cloud,
+    GcpOptions,
     LifecycleRule,
     SpecModel,
     StorageSpec,
@@ -42,6 +43,7 @@ _OVERRIDES = (
     "allow_early_deletion",
     "force_destroy",
     "aws",
+    "gcp",
     "azure",
 )
 
@@ -62,6 +64,7 @@ class BucketConfig(SpecModel):
     allow_early_deletion: bool | None = None
     force_destroy: bool | None = None
     aws: AwsOptions | None = None
+    gcp: GcpOptions | None = None
     azure: AzureOptions | None = None
 
     @model_validator(mode="after")
@@ -71,13 +74,17 @@ class BucketConfig(SpecModel):
         self.spec()
         return self
 
-    def spec(self) -> StorageSpec:
-        """The preset with the overrides applied, validated as a whole."""
-        data: dict[str, Any] = preset(self.preset).model_dump() if self.preset else {}
+    def spec(self, cloud: Cloud | None = None) -> StorageSpec:
+        """The preset (for ``cloud``, see :mod:`thrifty.storage.presets`) with the overrides
+        applied, validated as a whole. A cloud's options override only the keys given, so
+        ``azure: {sku: ...}`` keeps the preset's soft delete."""
+        data: dict[str, Any] = preset(self.preset, cloud=cloud).model_dump() if self.preset else {}
         for field in _OVERRIDES:
             value = getattr(self, field)
-            if value is not None:
-                data[field] = value.model_dump() if isinstance(value, SpecModel) else value
+            if isinstance(value, SpecModel):
+                data[field] = {**data.get(field, {}), **value.model_dump(exclude_unset=True)}
+            elif value is not None:
+                data[field] = value
         if self.rules is not None:
             data["rules"] = [rule.model_dump() for rule in self.rules]
         if self.keep_newest_versions is not None:
@@ -108,15 +115,15 @@ class StorageConfig(SpecModel):
             )
         return self
 
-    def specs(self) -> dict[str, StorageSpec]:
-        """Logical name -> the bucket's resolved spec."""
-        return {name: bucket.spec() for name, bucket in self.buckets.items()}
+    def specs(self, cloud: Cloud | None = None) -> dict[str, StorageSpec]:
+        """Logical name -> the bucket's resolved spec (presets for ``cloud`` when given)."""
+        return {name: bucket.spec(cloud) for name, bucket in self.buckets.items()}
 
     def problems(self, *, cloud: Cloud, environment: Environment) -> list[str]:
         """Every per-cloud / per-environment problem, prefixed with its config path."""
         return [
             f"thrifty:storage.buckets.{name}: {problem}"
-            for name, spec in self.specs().items()
+            for name, spec in self.specs(cloud).items()
             for problem in check_for_cloud(spec, cloud, environment=environment)
         ]
 

@@ -54,7 +54,7 @@ def create_buckets(
 
     created: dict[str, BucketComponent] = {}
     for name, bucket in storage.buckets.items():
-        spec = bucket.spec()
+        spec = bucket.spec(cloud)
         if cloud == "aws":
             from thrifty.storage.aws import S3Bucket
 

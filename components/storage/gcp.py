@@ -14,6 +14,11 @@ condition set [GCS-LC]:
 
 Prefix and size filters are repeated on every generated rule. GCS encrypts every object at
 rest (Google-managed keys unless ``kms_key_name``) and serves its APIs over TLS.
+
+Soft delete is always stated, never left at the bucket's default (on, 7 days): the spec's
+``gcp.soft_delete_days``, else off on a versioned bucket, whose noncurrent versions already
+undo deletes and overwrites (soft delete would keep and bill each of them again after the
+lifecycle deletes it), else GCS's 7 days [GCS-SOFT] (see ``spec.gcs_soft_delete_days``).
 """
 
 from __future__ import annotations
@@ -26,12 +31,20 @@ import pulumi_gcp as gcp
 
 from thrifty.options import with_provider
 from thrifty.storage._component import check_before_register, data_options
-from thrifty.storage.spec import GCS_CLASSES, TIERS, LifecycleRule, StorageSpec
+from thrifty.storage.spec import (
+    GCS_CLASSES,
+    TIERS,
+    LifecycleRule,
+    StorageSpec,
+    gcs_soft_delete_days,
+)
 from thrifty.tags import CostTags
 
 TYPE_TOKEN = "thrifty:storage:GcsBucket"
 
 _storage = gcp.storage
+
+SECONDS_PER_DAY = 86_400
 
 
 def _condition(
@@ -148,6 +161,9 @@ class GcsBucket(pulumi.ComponentResource):
             uniform_bucket_level_access=True,
             public_access_prevention="enforced",
             versioning=_storage.BucketVersioningArgs(enabled=spec.versioning),
+            soft_delete_policy=_storage.BucketSoftDeletePolicyArgs(
+                retention_duration_seconds=gcs_soft_delete_days(spec) * SECONDS_PER_DAY
+            ),
             force_destroy=spec.force_destroy,
             labels=tags.gcp(),
             lifecycle_rules=gcs_lifecycle_rules(spec) or None,

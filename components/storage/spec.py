@@ -11,8 +11,9 @@ Two layers of validation, both before any resource exists:
   tiers only moving colder, expiry after the last transition, version cleanup only on a
   versioned bucket, current-object expiry only when ``expire_current_objects`` says so;
 * :func:`check_for_cloud` checks what one cloud enforces or bills, from the tables below
-  (minimum storage durations, S3's 30-day rule for the IA classes and its 128 KB transition
-  floor, what each lifecycle engine can filter on, which Azure SKUs have no archive tier), and
+  (minimum storage durations, for current objects and for noncurrent versions, S3's 30-day
+  rule for the IA classes and its 128 KB transition floor, what each lifecycle engine can
+  filter on, which Azure SKUs have no archive tier, Azure's undo window for versions), and
   the data-safety rules of the environment (production: versioned, never force-destroyed).
 
 This module imports no provider SDK (see DESIGN.md "Which part may know which").
@@ -55,11 +56,38 @@ Sources for every number below (checked 2025 with the docs search; repeated in d
 [AZ-LCM]      learn.microsoft.com/azure/storage/blobs/lifecycle-management-overview  filters:
               blobTypes, prefixMatch (``container/prefix``), blobIndexMatch; actions on baseBlob,
               version and snapshot; no size filter and no "keep the newest N versions" condition.
+[AZ-LCM-VER]  learn.microsoft.com/azure/storage/blobs/lifecycle-management-policy-structure
+              (MicrosoftDocs/azure-docs, "Action run conditions"): "Rules for previous versions
+              use the creation time of that version when the blob was first written (not when
+              the version became a previous version)"; ``daysAfterCreationGreaterThan`` is the
+              only age condition for versions.
+[AZ-SOFT]     learn.microsoft.com/azure/storage/blobs/soft-delete-blob-overview  retention 1-365
+              days; "When soft delete is enabled, deleting a version creates a soft-deleted
+              version" (restorable with Undelete Blob); lifecycle-management-policy-delete:
+              "Lifecycle management policies that delete blobs in a storage account with
+              soft-delete enabled will put the blob in a soft-deleted state."
+[GCS-SOFT]    cloud.google.com/storage/docs/soft-delete  on by default, 7 days, every deleted or
+              overwritten object (lifecycle deletions included) kept and billed for the
+              retention; pulumi_gcp ``BucketSoftDeletePolicyArgs.retention_duration_seconds``:
+              0 (off) or 604800-7776000 (7-90 days).
+[S3-NCV-DAYS] docs.aws.amazon.com/AmazonS3/latest/API/API_NoncurrentVersionExpiration.html
+              NoncurrentDays counts "the number of days an object is noncurrent"; a
+              noncurrent version keeps the storage class it had when it was current.
+
+Where the documentation left doubt (the checks take the conservative reading):
+* whether a version soft-deleted on Azure (or GCS) is billed an early-deletion fee when it is
+  soft-deleted or when it is purged: the checks ignore soft-delete days for the minimum;
+* S3 and GCS keep a noncurrent version in the class it had when it was replaced (thrifty adds
+  no noncurrent transitions), so the worst case is a version replaced the day it entered a
+  class; Azure versions keep their tier too ("Set Blob Tier ... versions remain in the
+  original tier", soft-delete-blob-overview).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -133,6 +161,18 @@ MINIMUM_BASIS: Mapping[Cloud, MinimumBasis] = {
     "gcp": "object_age",  # [GCS-EARLY]
     "azure": "time_in_tier",  # [AZ-TIERS]
 }
+#: What a noncurrent version's deletion age counts from: the overwrite, or its first write.
+VersionAgeBasis = Literal["noncurrent", "creation"]
+VERSION_AGE_BASIS: Mapping[Cloud, VersionAgeBasis] = {
+    "aws": "noncurrent",  # [S3-NCV-DAYS]
+    "gcp": "noncurrent",  # [GCS-LC] daysSinceNoncurrentTime
+    "azure": "creation",  # [AZ-LCM-VER]
+}
+#: GCS soft delete: off, or 7-90 days [GCS-SOFT]; its default (7) when nothing else undoes.
+GCS_SOFT_DELETE_DAYS = (7, 90)
+GCS_DEFAULT_SOFT_DELETE_DAYS = 7
+#: Azure blob soft delete retention: 1-365 days, 0 here meaning off [AZ-SOFT].
+AZURE_MAX_SOFT_DELETE_DAYS = 365
 
 
 class StorageSpecError(ValueError):
@@ -277,10 +317,33 @@ class AwsOptions(SpecModel):
         }[tier]
 
 
+class GcpOptions(SpecModel):
+    """GCS bucket settings beyond the lifecycle rules."""
+
+    #: Soft delete retention in days: 0 (off) or 7-90 [GCS-SOFT]. ``None``: 0 on a versioned
+    #: bucket (its noncurrent versions are the undo; soft delete would bill deleted data a
+    #: second time), GCS's default of 7 otherwise. Never left to the bucket's default.
+    soft_delete_days: int | None = None
+
+    @field_validator("soft_delete_days")
+    @classmethod
+    def _gcs_range(cls, value: int | None) -> int | None:
+        low, high = GCS_SOFT_DELETE_DAYS
+        if value is not None and value != 0 and not low <= value <= high:
+            raise ValueError(
+                f"softDeleteDays {value}: GCS soft delete retention is 0 (off) or {low}-{high} "
+                "days"
+            )
+        return value
+
+
 class AzureOptions(SpecModel):
     """Azure account settings that change what the lifecycle policy may do."""
 
     sku: AzureSku = "Standard_LRS"
+    #: Blob soft delete retention in days (0: off). Azure deletes previous versions by their
+    #: creation age, so this is what keeps a lifecycle-deleted version restorable [AZ-SOFT].
+    soft_delete_days: int = Field(default=0, ge=0, le=AZURE_MAX_SOFT_DELETE_DAYS)
 
 
 #: Fixed tier -> class maps for the clouds that have one class per tier.
@@ -312,6 +375,7 @@ class StorageSpec(SpecModel):
     allow_early_deletion: bool = False
     force_destroy: bool = False
     aws: AwsOptions = Field(default_factory=AwsOptions)
+    gcp: GcpOptions = Field(default_factory=GcpOptions)
     azure: AzureOptions = Field(default_factory=AzureOptions)
 
     @model_validator(mode="after")
@@ -334,16 +398,24 @@ class StorageSpec(SpecModel):
         return self
 
 
+StayEnd = Literal["transition", "expiration", "version-deletion"]
+
+
 @dataclass(frozen=True)
 class TierStay:
-    """How long objects of one rule stay in one storage class, and what ends the stay."""
+    """How long objects of one rule stay in one storage class, and what ends the stay.
+
+    Days are object ages (day 0: the object is written). A ``version-deletion`` stay is the
+    worst case for noncurrent versions: a version replaced the day it entered the class and
+    deleted by the rule's noncurrent cleanup.
+    """
 
     rule: str
     tier: Tier
     storage_class: str
     entered: int
     left: int
-    left_by: Literal["transition", "expiration"]
+    left_by: StayEnd
 
 
 def storage_class_for(spec: StorageSpec, cloud: Cloud, tier: Tier) -> str:
@@ -367,7 +439,7 @@ def stays(spec: StorageSpec, cloud: Cloud) -> list[TierStay]:
     for rule in spec.rules:
         stages = rule.stages()
         for index, (tier, entered) in enumerate(stages):
-            left_by: Literal["transition", "expiration"]
+            left_by: StayEnd
             if index + 1 < len(stages):
                 left, left_by = stages[index + 1][1], "transition"
             elif rule.expire_after_days is not None:
@@ -382,37 +454,138 @@ def stays(spec: StorageSpec, cloud: Cloud) -> list[TierStay]:
     return result
 
 
+def version_deleted_on(cloud: Cloud, entered: int, delete_after_days: int) -> int:
+    """Object age at which a version replaced on day ``entered`` is deleted.
+
+    S3 and GCS count ``delete_after_days`` from the replacement [S3-NCV-DAYS] [GCS-LC]; Azure
+    counts it from the version's first write, so a version older than that goes at the next
+    run, the day it was replaced [AZ-LCM-VER].
+    """
+    if VERSION_AGE_BASIS[cloud] == "noncurrent":
+        return entered + delete_after_days
+    return max(entered, delete_after_days)
+
+
+def version_stays(spec: StorageSpec, cloud: Cloud) -> list[TierStay]:
+    """For each class a rule's objects pass through, the shortest stay of a noncurrent version
+    in it: replaced the day it entered the class (versions keep their class), then deleted."""
+    result: list[TierStay] = []
+    for rule in spec.rules:
+        if rule.noncurrent is None:
+            continue
+        days = rule.noncurrent.delete_after_days
+        for tier, entered in rule.stages():
+            left = version_deleted_on(cloud, entered, days)
+            storage_class = storage_class_for(spec, cloud, tier)
+            result.append(
+                TierStay(rule.id, tier, storage_class, entered, left, "version-deletion")
+            )
+    return result
+
+
+def _counted_from(cloud: Cloud, stay: TierStay) -> int:
+    """The day a class's minimum duration starts counting for ``stay`` [S3-TRANS] [GCS-EARLY]."""
+    return stay.entered if MINIMUM_BASIS[cloud] == "time_in_tier" else 0
+
+
+def _version_floor(cloud: Cloud, entered: int, minimum: int) -> int:
+    """Smallest ``delete_after_days`` for which a version in a class entered on ``entered``
+    stays ``minimum`` days (the inverse of :func:`version_deleted_on`)."""
+    start = entered if MINIMUM_BASIS[cloud] == "time_in_tier" else 0
+    needed = start + minimum  # the deletion day that meets the minimum
+    if VERSION_AGE_BASIS[cloud] == "noncurrent":
+        return max(1, needed - entered)
+    return 1 if entered >= needed else needed
+
+
+def noncurrent_days_floor(spec: StorageSpec, rule: LifecycleRule, cloud: Cloud) -> int:
+    """The smallest ``noncurrent.delete_after_days`` for ``rule`` on ``cloud`` that deletes no
+    version before the minimum duration of the class it sits in (at least 1)."""
+    floors = (
+        _version_floor(cloud, entered, minimum_days(cloud, storage_class_for(spec, cloud, tier)))
+        for tier, entered in rule.stages()
+    )
+    return max(floors, default=1)
+
+
 def early_deletion_problems(spec: StorageSpec, cloud: Cloud) -> list[str]:
     """Stays shorter than the class's minimum billable duration, with the days billed for nothing.
 
     On S3 and Azure the minimum counts from the move into the class, and moving on early is
     billed like deleting. On GCS it counts from object creation and lifecycle class changes
-    are not billed, so only an expiry before the minimum (measured as object age) is [GCS-EARLY].
+    are not billed, so only a deletion before the minimum (measured as object age) is
+    [GCS-EARLY]. Noncurrent versions are judged at their worst case (:func:`version_stays`):
+    deleting one early is billed the rest of the minimum anyway, so it saves nothing and only
+    shortens the undo window.
     """
     problems: list[str] = []
-    basis = MINIMUM_BASIS[cloud]
-    for stay in stays(spec, cloud):
+    for stay in [*stays(spec, cloud), *version_stays(spec, cloud)]:
         minimum = minimum_days(cloud, stay.storage_class)
         if minimum == 0:
             continue
-        if basis == "object_age":
-            if stay.left_by != "expiration" or stay.left >= minimum:
-                continue
-            held, counted = stay.left, "old"
-        else:
-            held, counted = stay.left - stay.entered, "in the class"
-            if held >= minimum:
-                continue
-        verb = "expired" if stay.left_by == "expiration" else "moved on"
-        fix_day = (stay.entered if basis == "time_in_tier" else 0) + minimum
-        problems.append(
-            f"{cloud}: rule {stay.rule!r}: objects enter {stay.storage_class} ({stay.tier}) on "
-            f"day {stay.entered} and are {verb} on day {stay.left}, {held} days {counted}; "
-            f"{stay.storage_class} bills at least {minimum} days, so each object is billed "
-            f"{minimum - held} extra days (early deletion). Move that step to day {fix_day} or "
-            "later, or set allowEarlyDeletion: true to accept the charge"
-        )
+        if MINIMUM_BASIS[cloud] == "object_age" and stay.left_by == "transition":
+            continue  # GCS: a lifecycle class change is no deletion
+        held = stay.left - _counted_from(cloud, stay)
+        if held < minimum:
+            problems.append(_early_deletion_message(cloud, stay, minimum, held))
     return problems
+
+
+def _early_deletion_message(cloud: Cloud, stay: TierStay, minimum: int, held: int) -> str:
+    """What happens, what it costs and the smallest fix, for one early stay."""
+    counted = "in the class" if MINIMUM_BASIS[cloud] == "time_in_tier" else "old"
+    if stay.left_by == "version-deletion":
+        what = (
+            f"noncurrent versions in {stay.storage_class} ({stay.tier}, entered on day "
+            f"{stay.entered}) can be deleted on day {stay.left}"
+        )
+        each = "such version"
+        fix = (
+            f"Set noncurrent.deleteAfterDays to {_version_floor(cloud, stay.entered, minimum)} "
+            "or more"
+        )
+    else:
+        verb = "expired" if stay.left_by == "expiration" else "moved on"
+        what = (
+            f"objects enter {stay.storage_class} ({stay.tier}) on day {stay.entered} and are "
+            f"{verb} on day {stay.left}"
+        )
+        each = "object"
+        fix = f"Move that step to day {_counted_from(cloud, stay) + minimum} or later"
+    return (
+        f"{cloud}: rule {stay.rule!r}: {what}, {held} days {counted}; {stay.storage_class} "
+        f"bills at least {minimum} days, so each {each} is billed {minimum - held} extra days "
+        f"(early deletion). {fix}, or set allowEarlyDeletion: true to accept the charge"
+    )
+
+
+def gcs_soft_delete_days(spec: StorageSpec) -> int:
+    """The GCS soft delete retention a bucket gets: the spec's, else 0 when versioned (the
+    noncurrent versions already undo deletes), else GCS's default of 7 [GCS-SOFT]."""
+    if spec.gcp.soft_delete_days is not None:
+        return spec.gcp.soft_delete_days
+    return 0 if spec.versioning else GCS_DEFAULT_SOFT_DELETE_DAYS
+
+
+def undo_window_days(spec: StorageSpec, rule: LifecycleRule, cloud: Cloud) -> int | None:
+    """Fewest days an object that ``rule`` covers stays recoverable after it is overwritten or
+    deleted (``None``: versions are never cleaned up, so always).
+
+    S3 and GCS delete a version ``delete_after_days`` after the overwrite (plus GCS soft
+    delete). Azure counts from the version's first write [AZ-LCM-VER]: only an expiry of current
+    objects before that day bounds a version's age at overwrite, and blob soft delete keeps a
+    deleted version restorable for its retention [AZ-SOFT].
+    """
+    if rule.noncurrent is None or not spec.versioning:
+        return None
+    days = rule.noncurrent.delete_after_days
+    if cloud == "aws":
+        return days
+    if cloud == "gcp":
+        return days + gcs_soft_delete_days(spec)
+    expiry = rule.expire_after_days
+    lifecycle = days - expiry if expiry is not None and days > expiry else 0
+    return lifecycle + spec.azure.soft_delete_days
 
 
 def _aws_problems(spec: StorageSpec) -> list[str]:
@@ -480,6 +653,15 @@ def _azure_problems(spec: StorageSpec) -> list[str]:
                 "versions by age (no version-count condition). Set noncurrent.keepNewest: 0 "
                 "to delete them by age alone"
             )
+        if rule.noncurrent is not None and undo_window_days(spec, rule, "azure") == 0:
+            days = rule.noncurrent.delete_after_days
+            problems.append(
+                f"azure: rule {rule.id!r} deletes previous versions {days} days after they were "
+                "first written (Azure counts a version's age from its creation, not from the "
+                f"overwrite), so a blob older than {days} days loses its previous version at the "
+                "next run: no undo window. Set azure.softDeleteDays (1-365) to keep deleted "
+                f"versions restorable, or expire current objects before day {days}"
+            )
     return problems
 
 
@@ -506,6 +688,28 @@ def check_for_cloud(spec: StorageSpec, cloud: Cloud, *, environment: Environment
     return problems
 
 
+def unique_name(
+    readable: str, identity: Sequence[str], *, max_length: int, suffix_length: int = 8
+) -> str:
+    """A physical name: ``readable`` (lowercase letters and digits, cut to fit) and a suffix
+    hashed from it and ``identity``, so the same inputs always give the same name and a
+    different scope (subscription, group ...) a different one.
+
+    What AWS and GCS buckets get from Pulumi's auto-naming (``<name>-<random>``, kept in the
+    state) for names that must be known before the resource exists and cannot hold a hyphen
+    (Azure storage accounts). A hash is unique with high probability, not by guarantee: the
+    cloud still refuses a name that is taken, and an explicit name is the way out.
+    """
+    if max_length <= suffix_length:
+        raise ValueError(
+            f"max_length {max_length} leaves no room for a readable part before the "
+            f"{suffix_length}-character suffix"
+        )
+    digest = hashlib.sha256("\x1f".join((readable, *identity)).encode()).hexdigest()
+    cleaned = re.sub(r"[^a-z0-9]", "", readable.lower())
+    return cleaned[: max_length - suffix_length] + digest[:suffix_length]
+
+
 def validate_for_cloud(
     spec: StorageSpec, cloud: Cloud, *, environment: Environment, subject: str
 ) -> None:
@@ -518,21 +722,27 @@ def validate_for_cloud(
 __all__ = [
     "AWS_MIN_AGE_DAYS",
     "AWS_MIN_DAYS",
+    "AZURE_MAX_SOFT_DELETE_DAYS",
     "AZURE_MIN_DAYS",
     "AZURE_NO_ARCHIVE_SKUS",
     "AZURE_TIERS",
     "CLOUDS",
     "GCS_CLASSES",
+    "GCS_DEFAULT_SOFT_DELETE_DAYS",
     "GCS_MIN_DAYS",
+    "GCS_SOFT_DELETE_DAYS",
     "MINIMUM_BASIS",
     "S3_SMALL_OBJECT_BYTES",
     "TIERS",
+    "VERSION_AGE_BASIS",
     "AwsOptions",
     "AzureOptions",
     "Cloud",
+    "GcpOptions",
     "IntelligentTiering",
     "LifecycleRule",
     "NoncurrentVersions",
+    "StayEnd",
     "StorageSpec",
     "StorageSpecError",
     "Tier",
@@ -540,9 +750,15 @@ __all__ = [
     "Transition",
     "check_for_cloud",
     "early_deletion_problems",
+    "gcs_soft_delete_days",
     "minimum_days",
+    "noncurrent_days_floor",
     "safety_problems",
     "stays",
     "storage_class_for",
+    "undo_window_days",
+    "unique_name",
     "validate_for_cloud",
+    "version_deleted_on",
+    "version_stays",
 ]
