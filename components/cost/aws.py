@@ -23,6 +23,7 @@
 - EKS control plane: ``upgradePolicy.supportType`` STANDARD is the standard rate; EXTENDED (or
   unset) is standard in the baseline and the extended-support rate in the ceiling, since the
   cluster enters extended support when its version leaves standard support.
+- VPC endpoints: gateway endpoints free, other kinds not priced (billed, not in the catalog).
 - EBS volumes, NAT gateways, Elastic IPs, load balancers (application, network, gateway,
   classic; internet-facing ALBs and NLBs add one public IPv4 address per subnet), RDS
   instances (engine/class in the catalog; Multi-AZ doubles instance and storage), S3 buckets
@@ -275,7 +276,7 @@ def node_group(resource: CostInput, ctx: Context) -> ResourceCost:
             node_disk = disk(AWS, cat.default_node_disk(AWS).disk_type, size)
     except NotPriced as problem:
         bill.skip(f"node disk: {problem.reason}")
-    price_pool(bill, AWS, "nodes", (low, high), rate, spot, node_disk)
+    price_pool(bill, AWS, "nodes", (low, high), rate, spot, node_disk, props)
     return bill.result()
 
 
@@ -409,6 +410,23 @@ def eip(resource: CostInput, ctx: Context) -> ResourceCost:
     bill = _bill(resource, ctx)
     _public_ipv4(bill, "Elastic IP (public IPv4, in use or idle)", 1)
     return bill.result()
+
+
+def vpc_endpoint(resource: CostInput, ctx: Context) -> ResourceCost:
+    """Gateway endpoints (S3, DynamoDB) are free; the other kinds are billed per hour."""
+    kind = text(resource.props, "vpcEndpointType", "Gateway")  # the provider's default
+    if is_unknown(kind):
+        raise NotPriced("vpcEndpointType is unknown during preview")
+    if kind == "Gateway":
+        return free(
+            resource,
+            "a gateway endpoint has no charge of its own (https://docs.aws.amazon.com/vpc/"
+            "latest/privatelink/gateway-endpoints.html); traffic through it skips the NAT",
+        )
+    raise NotPriced(
+        f"{kind} endpoints are billed per endpoint-hour in each zone and per GB processed "
+        "(https://aws.amazon.com/privatelink/pricing/); the catalog has no price for them"
+    )
 
 
 def load_balancer(resource: CostInput, ctx: Context) -> ResourceCost:
@@ -666,6 +684,7 @@ RULES: dict[str, Rule] = {
     "aws:ebs/volume:Volume": volume,
     "aws:ec2/natGateway:NatGateway": nat_gateway,
     "aws:ec2/eip:Eip": eip,
+    "aws:ec2/vpcEndpoint:VpcEndpoint": vpc_endpoint,
     "aws:lb/loadBalancer:LoadBalancer": load_balancer,
     "aws:alb/loadBalancer:LoadBalancer": load_balancer,
     "aws:elb/loadBalancer:LoadBalancer": classic_load_balancer,

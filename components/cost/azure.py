@@ -202,7 +202,7 @@ def _agent_pool(bill: Bill, pool: Mapping[str, Any], label: str) -> None:
                 bill.note(f"{label}: osDiskType unset, priced as a Managed disk (an upper bound)")
         except NotPriced as problem:
             bill.skip(f"{label} OS disk: {problem.reason}")
-    price_pool(bill, AZURE, label, (low, high), rate, spot, node_disk)
+    price_pool(bill, AZURE, label, (low, high), rate, spot, node_disk, pool)
 
 
 def managed_cluster(resource: CostInput, ctx: Context) -> ResourceCost:

@@ -3,7 +3,12 @@
 Built once per estimate: indexes by URN, id, type and parent (so a rule's lookups are dict
 gets, and 10,000 resources price in well under a second), the usage file, the hours per month,
 and the off-hours effects that schedules and off-hours jobs have on pools (computed by the
-cloud modules' linkers and looked up by pool URN).
+cloud modules' linkers and looked up by pool URN). A pool counts one night: when two
+mechanisms act on it (scheduled actions and off-hours jobs, say), the first linker's effect is
+counted (the engine runs the clouds' schedules before the Kubernetes jobs: an action's sizes
+are explicit, the jobs' night is the pool's minimum) and the other's resources say so.
+The workload fit (:mod:`thrifty.cost.fit`) adds the nodes each pool's pods need, by pool
+(:class:`PoolNeed`), which the pools' pricing reads.
 
 References between resources (a node group's launch template, a lifecycle configuration's
 bucket, a scheduled action's group) are resolved in this order: the resource's property
@@ -17,11 +22,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from thrifty.cost.props import MISSING, NotPriced, value_at
 from thrifty.cost.spec import CostInput, is_unknown
 from thrifty.cost.usage import ResourceUsage, Usage
+
+if TYPE_CHECKING:
+    from thrifty.cost.catalog import Cloud
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,36 @@ class NightEffect:
 
 #: A cloud module's linker: finds the night effects in the resources, by pool URN.
 Linker = Callable[["Context"], Mapping[str, NightEffect]]
+
+#: One node pool: its resource's URN and the label its pricing rule gives it ("nodes", or
+#: "pool system" for a pool inline in an AKS cluster).
+PoolKey = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class PoolShape:
+    """What a pool's pricing rule knows of it, kept when the workload fit surveys the pools
+    (:mod:`thrifty.cost.fit`): its bounds, instance types, capacity type, node price and
+    props (the resource's, or the inline pool's)."""
+
+    resource: CostInput
+    label: str
+    cloud: Cloud
+    bounds: tuple[float, float]
+    instance_types: tuple[str, ...]
+    spot: bool
+    hourly: float
+    props: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class PoolNeed:
+    """The nodes a pool's share of the workloads' pods needs, in working hours and at night
+    (None: no night effect to adjust), and how that came about in words."""
+
+    nodes: int
+    night_nodes: int | None
+    description: str
 
 
 class Context:
@@ -70,8 +108,20 @@ class Context:
         self.night: dict[str, NightEffect] = {}
         self.applied: dict[str, str] = {}
         self.link_notes: dict[str, str] = {}
+        #: Set by the workload fit: None, or where pricing rules record their pools' shapes.
+        self.survey: dict[PoolKey, PoolShape] | None = None
+        #: The nodes each pool's workloads need (set by the fit, read when pricing pools).
+        self.pool_need: dict[PoolKey, PoolNeed] = {}
         for linker in linkers:
             for pool, effect in linker(self).items():
+                counted = self.night.get(pool)
+                if counted is not None:
+                    for urn in effect.by:
+                        self.link_notes[urn] = (
+                            f"{self.by_urn[pool].name} already follows {counted.description}; "
+                            "one night is counted per pool"
+                        )
+                    continue
                 self.night[pool] = effect
                 for urn in effect.by:
                     self.applied[urn] = pool
@@ -169,4 +219,4 @@ class Context:
         return index.get(resource.urn, 0)
 
 
-__all__ = ["Context", "Linker", "NightEffect"]
+__all__ = ["Context", "Linker", "NightEffect", "PoolKey", "PoolNeed", "PoolShape"]

@@ -6,14 +6,16 @@ lookup: the AWS, GCP, Azure and Kubernetes rule tables), else the documented fre
 unknown or malformed value raises :class:`~thrifty.cost.props.NotPriced`, which becomes the
 resource's reason ("not priced: scalingConfig.minSize is unknown during preview"); the
 estimator never raises on strange props, so a policy pack can run it on whatever the engine
-sends. Imports no provider SDK and nothing from ``thrifty.offline`` or the components.
+sends. Before pricing, the Kubernetes workloads' pods are fitted onto their clusters' node
+pools (:mod:`thrifty.cost.fit`), so a pool's baseline counts the nodes its pods need.
+Imports no provider SDK and nothing from ``thrifty.offline`` or the components.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from thrifty.cost import aws, azure, gcp, kubernetes
+from thrifty.cost import aws, azure, fit, gcp, kubernetes
 from thrifty.cost.catalog import catalog
 from thrifty.cost.context import Context, Linker
 from thrifty.cost.free import free_reason
@@ -24,7 +26,7 @@ from thrifty.cost.usage import Usage
 
 Rule = Callable[[CostInput, Context], ResourceCost]
 
-RULES: dict[str, Rule] = {**aws.RULES, **gcp.RULES, **azure.RULES, **kubernetes.RULES}
+RULES: dict[str, Rule] = {**aws.RULES, **gcp.RULES, **azure.RULES, **kubernetes.RULES, **fit.RULES}
 LINKERS: tuple[Linker, ...] = (*aws.LINKERS, *kubernetes.LINKERS)
 
 
@@ -67,8 +69,14 @@ def estimate(
         ctx = Context(resources, usage, hours, LINKERS)
     except NotPriced:  # a linker met a strange value: price without off-hours effects
         ctx = Context(resources, usage, hours)
-    items = [price(resource, ctx) for resource in resources]
-    warnings: list[str] = []
+    # The nodes the workloads' pods need, before the pools are priced (pools it left as they
+    # were come back priced).
+    priced = fit.plan(ctx, price)
+    items = [
+        priced[resource.urn] if resource.urn in priced else price(resource, ctx)
+        for resource in resources
+    ]
+    warnings: list[str] = list(fit.result(ctx).warnings)
     if usage is not None and usage.resources:
         names = {resource.name for resource in resources} | set(ctx.by_urn)
         warnings += [

@@ -11,10 +11,11 @@
 - GKE node pools: GKE counts nodes per zone. ``autoscaling.totalMinNodeCount``/
   ``totalMaxNodeCount`` are totals; ``minNodeCount``/``maxNodeCount``, ``nodeCount`` and
   ``initialNodeCount`` are per zone and are multiplied by the pool's zones: ``nodeLocations``,
-  else the cluster's ``nodeLocations``, else one zone for a zonal location and three for a
-  regional one (GKE's default for regional clusters). ``nodeConfig.machineType`` (default
-  e2-medium), ``spot``/``preemptible``, ``diskSizeGb`` (default 100) and ``diskType`` (default:
-  the catalog's GKE node disk, pd-balanced).
+  else the cluster's ``nodeLocations`` (plus the cluster's own zone when it is zonal: "If this
+  is specified for a zonal cluster, omit the cluster's zone"), else one zone for a zonal
+  location and three for a regional one (GKE's default for regional clusters).
+  ``nodeConfig.machineType`` (default e2-medium), ``spot``/``preemptible``, ``diskSizeGb``
+  (default 100) and ``diskType`` (default: the catalog's GKE node disk, pd-balanced).
 - Persistent disks, Cloud NAT (per assigned VM-hour up to the catalog's VM cap, plus data
   processed: both from usage), forwarding rules (the first five of a project cost $0.025/h
   together: charged to the first rule of the stack, $0.01/h each after the fifth), external
@@ -142,8 +143,12 @@ def _zones(ctx: Context, pool: Mapping[str, Any], cluster: CostInput | None, bil
     locations = strings(pool, "nodeLocations")
     if not locations and cluster is not None:
         locations = strings(cluster.props, "nodeLocations")
+        home = text(cluster.props, "location", None)
+        if locations and home is not None and _zonal(home):
+            # A zonal cluster's nodeLocations leave out its own zone (pulumi-gcp docs).
+            locations = [*locations, home]
     if locations:
-        return len(locations)
+        return len(set(locations))
     location = text(pool, "location", None) or (
         text(cluster.props, "location", None) if cluster else None
     )
@@ -190,7 +195,7 @@ def _pool(bill: Bill, pool: Mapping[str, Any], cluster: CostInput | None, label:
         node_disk = disk(GCP, kind, size)
     except NotPriced as problem:
         bill.skip(f"{label} node disk: {problem.reason}")
-    price_pool(bill, GCP, label, (low, high), rate, spot, node_disk)
+    price_pool(bill, GCP, label, (low, high), rate, spot, node_disk, pool)
 
 
 def node_pool(resource: CostInput, ctx: Context) -> ResourceCost:
@@ -220,6 +225,7 @@ def cluster(resource: CostInput, ctx: Context) -> ResourceCost:
     if not inline and not flag(props, "removeDefaultNodePool", False):
         default = {**props, "nodeCount": props.get("initialNodeCount", 1)}
         default.pop("autoscaling", None)
+        default.pop("nodeLocations", None)  # the cluster's: counted with its own zone
         _pool(bill, default, resource, "default node pool")
     return bill.result()
 

@@ -14,7 +14,7 @@ priced on the node pools. Three kinds make the cloud create something billable:
 - a Helm v3 ``Release`` (its objects are not visible here): not priced. (A v4 ``Chart``
   registers its objects as children, which are priced one by one.)
 
-Off hours (:func:`off_hours_jobs`): thrifty's workload-level off-hours route (GKE, AKS) is a
+Off hours (:func:`off_hours_jobs`): thrifty's off-hours route (EKS, GKE and AKS alike) is a
 pair of CronJobs labelled ``app.kubernetes.io/managed-by: thrifty`` and named
 ``off-hours-scale-down`` / ``off-hours-scale-up``; their schedules give the share of the week
 the cluster's workloads are scaled to zero, when each pool falls to its minimum. They apply to
@@ -47,6 +47,8 @@ _CLUSTERS = {
     "gcp:container/cluster:Cluster": "gcp",
     "azure-native:containerservice:ManagedCluster": "azure",
 }
+#: The managed clusters' type tokens (EKS, GKE, AKS).
+CLUSTER_TYPES = tuple(_CLUSTERS)
 _ANNOTATIONS = (
     ("service.beta.kubernetes.io/aws-load-balancer", "aws"),
     ("service.beta.kubernetes.io/azure-", "azure"),
@@ -165,7 +167,7 @@ def off_hours_jobs(ctx: Context) -> dict[str, NightEffect]:
             continue
         if effect is None:
             continue
-        pools = _pools_near(ctx, jobs[0])
+        pools = pools_near(ctx, jobs[0])[1]
         for pool in pools:
             effects[pool.urn] = effect
         if not pools:
@@ -174,8 +176,9 @@ def off_hours_jobs(ctx: Context) -> dict[str, NightEffect]:
     return effects
 
 
-def _pools_near(ctx: Context, job: CostInput) -> list[CostInput]:
-    """The pools under the nearest ancestor of ``job`` that has any (stack excluded)."""
+def pools_near(ctx: Context, resource: CostInput) -> tuple[str, list[CostInput]]:
+    """The nearest ancestor of ``resource`` that has node pools under it (stack excluded),
+    and those pools: the cluster a Kubernetes object belongs to (("", []) when none)."""
     under = ctx.memo.get("pools-under")
     if under is None:
         under = {}
@@ -183,20 +186,25 @@ def _pools_near(ctx: Context, job: CostInput) -> list[CostInput]:
             for ancestor in ctx.ancestors(pool):
                 under.setdefault(ancestor, []).append(pool)
         ctx.memo["pools-under"] = under
-    for ancestor in ctx.ancestors(job):
+    for ancestor in ctx.ancestors(resource):
         if ancestor not in ctx.by_urn:
             break
         if ancestor in under:
-            return list(under[ancestor])
-    return []
+            return ancestor, list(under[ancestor])
+    return "", []
 
 
 def cron_job(resource: CostInput, ctx: Context) -> ResourceCost:
-    pool = ctx.applied.get(resource.urn)
-    if pool is not None:
+    pools = sorted(
+        f"{ctx.by_urn[pool].name}'s"
+        for pool, effect in ctx.night.items()
+        if resource.urn in effect.by
+    )
+    if pools:
+        names = pools[0] if len(pools) == 1 else f"{', '.join(pools[:-1])} and {pools[-1]}"
+        plural = "s" if len(pools) > 1 else ""
         return free(
-            resource,
-            f"an off-hours job; its schedule is applied to {ctx.by_urn[pool].name}'s baseline",
+            resource, f"an off-hours job; its schedule is applied to {names} baseline{plural}"
         )
     why = ctx.link_notes.get(resource.urn)
     suffix = f" (off-hours job not applied: {why})" if why else ""
@@ -223,4 +231,12 @@ RULES: dict[str, Rule] = {
 
 LINKERS = (off_hours_jobs,)
 
-__all__ = ["LINKERS", "RULES", "off_hours_jobs", "service_cloud"]
+__all__ = [
+    "CLUSTER_TYPES",
+    "LINKERS",
+    "POOL_TYPES",
+    "RULES",
+    "off_hours_jobs",
+    "pools_near",
+    "service_cloud",
+]

@@ -10,6 +10,8 @@ Counting rules (the same on every cloud):
   scaled down runs at the night size instead (the scheduled action's size; the pool's minimum
   for the off-hours jobs, whose nodes fall to each pool's minimum). thrifty's own schedules
   scale to the pool minimum, so with no ``averageNodes`` they leave the baseline unchanged.
+  The nodes the Kubernetes workloads' pods need (:mod:`thrifty.cost.fit`) raise the working
+  hours' count, and the night's for the pods that keep running, up to the maximum.
   The ceiling runs every pool at its maximum, 24x7, with no schedule.
 - Several instance types in one pool are priced as the allocation strategy picks them
   (``prioritized``: the first listed type; ``lowest-price``: the cheapest; ``capacity-
@@ -28,12 +30,13 @@ Buckets (tier mix, requests, early deletions) are in :mod:`thrifty.cost.buckets`
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from thrifty.cost import catalog as cat
 from thrifty.cost.catalog import Cloud
-from thrifty.cost.context import Context
+from thrifty.cost.context import Context, PoolNeed, PoolShape
 from thrifty.cost.props import NotPriced
 from thrifty.cost.spec import CostInput, CostLine, ResourceCost, Status
 from thrifty.cost.usage import Commitment, ResourceUsage
@@ -168,6 +171,8 @@ class Rate:
     source: str
     family: str = ""
     spot: bool = False
+    #: The instance types the price stands for (the node shapes a pool of this rate has).
+    types: tuple[str, ...] = ()
 
 
 def source_of(section: object) -> str:
@@ -202,16 +207,19 @@ def _instance_rate(cloud: Cloud, name: str, spot: bool) -> Rate:
     if found.on_demand_hourly is None:
         raise NotPriced(f"{name} has no on-demand price in the {cloud} catalog")
     if not spot:
-        return Rate(found.on_demand_hourly, f"{name} on-demand", source_of(section), found.family)
+        label = f"{name} on-demand"
+        return Rate(found.on_demand_hourly, label, source_of(section), found.family, False, (name,))
     if found.spot_hourly is not None:
-        return Rate(found.spot_hourly, f"{name} spot", source_of(section), found.family, True)
+        return Rate(
+            found.spot_hourly, f"{name} spot", source_of(section), found.family, True, (name,)
+        )
     spot_section = cat.pricing(cloud).spot
     discount = spot_section.discount(found.family) if spot_section else None
     if discount is None or spot_section is None:
         raise NotPriced(f"no spot figure for {name} (family {found.family}) in the catalog")
     hourly = found.on_demand_hourly * (1 - discount)
     label = f"{name} spot ({discount:.0%} off {money(found.on_demand_hourly)})"
-    return Rate(hourly, label, source_of(spot_section), found.family, True)
+    return Rate(hourly, label, source_of(spot_section), found.family, True, (name,))
 
 
 def pick_rate(
@@ -224,7 +232,10 @@ def pick_rate(
     rates = [instance_rate(cloud, name, spot) for name in chosen]
     if max_price is not None and max_price > 0:
         rates = [
-            Rate(max_price, f"{r.label}, capped at {money(max_price)}", r.source, r.family, True)
+            Rate(
+                max_price, f"{r.label}, capped at {money(max_price)}", r.source, r.family, True,
+                r.types,
+            )
             if r.hourly > max_price else r
             for r in rates
         ]  # fmt: skip
@@ -235,7 +246,7 @@ def pick_rate(
     mean = sum(rate.hourly for rate in rates) / len(rates)
     kind = "spot" if spot else "on-demand"
     label = f"mean of {', '.join(names)} {kind}"
-    return Rate(mean, label, rates[0].source, rates[0].family, spot)
+    return Rate(mean, label, rates[0].source, rates[0].family, spot, tuple(names))
 
 
 # --- commitments ------------------------------------------------------------------------------
@@ -285,8 +296,12 @@ class Segments:
     describe: str
 
 
-def pool_segments(bill: Bill, min_nodes: float, max_nodes: float) -> Segments:
-    """How many nodes run for how many hours (see the module docs)."""
+def pool_segments(
+    bill: Bill, min_nodes: float, max_nodes: float, need: PoolNeed | None = None
+) -> Segments:
+    """How many nodes run for how many hours (see the module docs); ``need``: the nodes the
+    workloads' pods need (:mod:`thrifty.cost.fit`), which raise the baseline up to the
+    maximum."""
     ctx, resource = bill.ctx, bill.resource
     if max_nodes < min_nodes:
         raise NotPriced(f"maximum size {qty(max_nodes)} is below minimum size {qty(min_nodes)}")
@@ -297,6 +312,8 @@ def pool_segments(bill: Bill, min_nodes: float, max_nodes: float) -> Segments:
         day = min(max(use.average_nodes, min_nodes), max_nodes)
         if day != use.average_nodes:
             bill.note(f"averageNodes {qty(use.average_nodes)} clamped to {qty(day)} (pool bounds)")
+    if need is not None:
+        day = max(day, min(float(need.nodes), max_nodes))
     effect = ctx.night.get(resource.urn)
     ceiling = ((max_nodes, ctx.hours),)
     fixed = day == max_nodes
@@ -305,9 +322,13 @@ def pool_segments(bill: Bill, min_nodes: float, max_nodes: float) -> Segments:
         if fixed
         else f"{qty(day)}-{qty(max_nodes)} nodes"
     )
+    if need is not None:
+        span += f" ({need.description})"
     if effect is None:
         return Segments(((day, hours),), ceiling, span)
     night = min_nodes if effect.night_nodes is None else float(effect.night_nodes)
+    if effect.night_nodes is None and need is not None and need.night_nodes is not None:
+        night = min(max(night, float(need.night_nodes)), max_nodes)
     bill.note(
         f"{effect.description}: {effect.fraction * 168:.1f} of 168 h a week at {qty(night)} node(s)"
     )
@@ -376,9 +397,19 @@ def price_pool(
     rate: Rate,
     spot: bool,
     disk: NodeDisk | None,
+    props: Mapping[str, Any] | None = None,
 ) -> None:
-    """A pool of one capacity type (all spot or all on-demand) between its min and max nodes."""
-    segments = pool_segments(bill, *bounds)
+    """A pool of one capacity type (all spot or all on-demand) between its min and max nodes.
+
+    ``props`` (the pool's own: the resource's, or an inline pool's) let the workload fit
+    survey the pool; the nodes its workloads need raise the baseline (:mod:`thrifty.cost.fit`).
+    """
+    ctx = bill.ctx
+    key = (bill.resource.urn, label)
+    if ctx.survey is not None and props is not None:
+        shape = PoolShape(bill.resource, label, cloud, bounds, rate.types, spot, rate.hourly, props)
+        ctx.survey[key] = shape
+    segments = pool_segments(bill, *bounds, need=ctx.pool_need.get(key))
     price_nodes(
         bill, cloud, label, segments, None if spot else rate, rate if spot else None,
         spot_only if spot else on_demand_only, disk,

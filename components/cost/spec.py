@@ -48,6 +48,8 @@ class CostInput:
     bucket): ``id``, the resource's id when the caller knows it (a recording's, an existing
     resource's), and ``property_dependencies``, property name -> URNs its value came from, as
     the engine sends them (they hold even when the value itself is unknown during preview).
+    ``provider`` is the URN of the resource's provider when the caller knows it: a Kubernetes
+    object's provider tells which cluster its pods run on (:mod:`thrifty.cost.fit`).
     """
 
     type: str
@@ -58,6 +60,7 @@ class CostInput:
     provider_props: Mapping[str, Any] = field(default_factory=dict)
     id: str = ""
     property_dependencies: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    provider: str = ""
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,8 @@ class Estimate:
     hours_per_month: float
     currency: Literal["USD"] = "USD"
     predictions_per_month: float | None = None
-    #: Usage-file entries and commitments that matched nothing (typos must not hide).
+    #: Usage-file entries and commitments that matched nothing (typos must not hide), and
+    #: workloads' pods that do not fit their cluster's pools (:mod:`thrifty.cost.fit`).
     warnings: list[str] = field(default_factory=list)
 
     @staticmethod

@@ -60,6 +60,7 @@ def cost_inputs(
             provider_props=spec.provider.properties if spec.provider else {},
             id=resource.resource_id,
             property_dependencies=resource.property_dependencies,
+            provider=spec.provider.urn if spec.provider else "",
         )
         for spec, resource in zip(specs, recording.resources, strict=True)
     ]
