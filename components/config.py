@@ -23,6 +23,7 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    TypeAdapter,
     ValidationError,
     field_validator,
     model_validator,
@@ -31,6 +32,8 @@ from pydantic.alias_generators import to_camel
 
 from thrifty.budget.spec import BudgetAlert, BudgetConfig, check_for_cloud, guide_alerts
 from thrifty.cluster.spec import ClusterSpec, OffHoursSpec, cluster_problems
+from thrifty.monitoring.spec import MonitoringSpec
+from thrifty.network.spec import NetworkSpec
 from thrifty.storage.config import StorageConfig
 from thrifty.tags import (
     COST_TAG_KEYS,
@@ -40,6 +43,7 @@ from thrifty.tags import (
     Environment,
     TagRenderError,
 )
+from thrifty.workload.spec import NamespaceSpec, WorkloadSpec, workload_problems
 
 #: The config namespace thrifty reads (``thrifty:<key>`` in a stack file).
 NAMESPACE = "thrifty"
@@ -154,9 +158,25 @@ class EnvironmentConfig(ConfigModel):
         default=None,
         description="Working hours; outside them non-production node pools scale to minimum.",
     )
+    monitoring: MonitoringSpec | None = Field(
+        default=None,
+        description="Cost monitoring on the cluster (thrifty.monitoring); none if unset.",
+    )
+    network: NetworkSpec | None = Field(
+        default=None,
+        description="The environment's own network (thrifty.network); none if unset.",
+    )
     storage: StorageConfig = Field(
         default_factory=StorageConfig,
         description="Tiered buckets (thrifty.storage), by logical name; none if unset.",
+    )
+    workloads: dict[str, WorkloadSpec] = Field(
+        default_factory=dict,
+        description="Services on the stack's cluster (thrifty.workload), by name; none if unset.",
+    )
+    namespaces: dict[str, NamespaceSpec] = Field(
+        default_factory=dict,
+        description="Guarded namespaces (LimitRange + ResourceQuota), by name; none if unset.",
     )
 
     @field_validator("region")
@@ -175,6 +195,11 @@ class EnvironmentConfig(ConfigModel):
             raise ValueError("gcpProject is required when cloud is gcp")
         if self.cloud == "gcp" and self.gcp_billing_account is None:
             raise ValueError("gcpBillingAccount is required when cloud is gcp (budgets live on it)")
+        if self.monitoring is not None and self.monitoring.enabled and self.cluster is None:
+            raise ValueError(
+                "monitoring is enabled but there is no thrifty:cluster to install it on; add "
+                "a cluster or set monitoring.enabled: false"
+            )
         if self.tags.environment is not None and self.tags.environment != self.environment:
             raise ValueError(
                 f"tags.environment {self.tags.environment!r} disagrees with environment "
@@ -291,6 +316,10 @@ class _CheckedParts:
     cluster: ClusterSpec | None
     off_hours: OffHoursSpec | None
     storage: StorageConfig | None
+    workloads: dict[str, WorkloadSpec] | None = None
+    namespaces: dict[str, NamespaceSpec] | None = None
+    #: Whether ``cluster`` is set at all (``cluster`` is also None when it is invalid).
+    has_cluster: bool = False
 
     @classmethod
     def from_config(cls, config: EnvironmentConfig) -> _CheckedParts:
@@ -303,6 +332,9 @@ class _CheckedParts:
             config.cluster,
             config.off_hours,
             config.storage,
+            workloads=config.workloads,
+            namespaces=config.namespaces,
+            has_cluster=config.cluster is not None,
         )
 
     @classmethod
@@ -327,15 +359,52 @@ class _CheckedParts:
             part("cluster", ClusterSpec),
             part("offHours", OffHoursSpec),
             part("storage", StorageConfig),
+            workloads=_valid_part(section, failed, "workloads", _WORKLOADS),
+            namespaces=_valid_part(section, failed, "namespaces", _NAMESPACES),
+            has_cluster="cluster" in section,
         )
+
+
+_WORKLOADS = TypeAdapter(dict[str, WorkloadSpec])
+_NAMESPACES = TypeAdapter(dict[str, NamespaceSpec])
+_T = TypeVar("_T")
+
+
+def _valid_part(
+    section: Mapping[str, object], failed: set[str], key: str, adapter: TypeAdapter[_T]
+) -> _T | None:
+    """A mapping section validated alone (empty when absent); None where it failed."""
+    if key in failed:
+        return None
+    try:
+        return adapter.validate_python(section.get(key, {}))
+    except ValidationError:
+        return None
+
+
+def _workload_problems(parts: _CheckedParts) -> list[str]:
+    """Workloads against their namespaces, and both against the cluster they need."""
+    workloads, namespaces = parts.workloads or {}, parts.namespaces or {}
+    problems = [
+        f"{NAMESPACE}:{key}: {', '.join(sorted(entries))} cannot be created without "
+        "thrifty:cluster (workloads and namespaces live on the stack's Kubernetes cluster); "
+        "add a cluster or remove them"
+        for key, entries in (("workloads", workloads), ("namespaces", namespaces))
+        if entries and not parts.has_cluster
+    ]
+    if parts.workloads is not None and parts.namespaces is not None:
+        problems.extend(
+            f"{NAMESPACE}:{problem}" for problem in workload_problems(workloads, namespaces)
+        )
+    return problems
 
 
 def _cross_problems(parts: _CheckedParts) -> list[str]:
     """What the chosen cloud and environment refuse, section by section."""
     cloud, environment = parts.cloud, parts.environment
+    problems = _workload_problems(parts)
     if cloud is None or environment is None:
-        return []
-    problems: list[str] = []
+        return problems
     if parts.tags is not None:
         problems.extend(_tag_problems(parts.tags, environment, cloud))
     if parts.budget is not None:

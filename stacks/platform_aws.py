@@ -10,15 +10,16 @@ from thrifty.cluster.aws import EksCluster, EksClusterArgs
 from thrifty.config import EnvironmentConfig
 from thrifty.foundation.aws import AwsFoundation
 from thrifty.foundation.spec import FoundationArgs
+from thrifty.monitoring.factory import create_monitoring
+from thrifty.network.aws import eks_cluster_network
 from thrifty.storage.factory import create_buckets
+from thrifty.workload.factory import create_workloads
 
 
 def build(config: EnvironmentConfig) -> dict[str, Any]:
     """Compose the AWS platform for one environment and return the stack outputs."""
     tags = config.cost_tags()
-    foundation = AwsFoundation(
-        "platform", FoundationArgs(tags=tags, region=config.region)
-    )
+    foundation = AwsFoundation("platform", FoundationArgs(tags=tags, region=config.region))
     budget = AwsBudget(
         "budget", BudgetArgs(budget=config.budget, tags=tags), provider=foundation.provider
     )
@@ -34,6 +35,9 @@ def build(config: EnvironmentConfig) -> dict[str, Any]:
         "budgets": {period: b.name for period, b in budget.budgets.items()},
     }
     if config.cluster is not None:
+        network = eks_cluster_network(
+            config.network, tags=tags, region=config.region, provider=foundation.provider
+        )
         cluster = EksCluster(
             "cluster",
             EksClusterArgs(
@@ -41,10 +45,19 @@ def build(config: EnvironmentConfig) -> dict[str, Any]:
                 cluster=config.cluster,
                 caps=config.caps,
                 off_hours=config.off_hours,
+                owned_namespaces=list(config.namespaces),
                 region=config.region,
+                **network,
             ),
             provider=foundation.provider,
         )
         outputs.update(clusterName=cluster.cluster.name, kubeconfig=cluster.kubeconfig)
+        create_workloads(config.workloads, config.namespaces, tags=tags, cluster=cluster)
+        create_monitoring(
+            config.monitoring,
+            budget=config.budget,
+            tags=tags,
+            provider=cluster.kubernetes_provider,
+        )
     outputs["buckets"] = {name: bucket.url for name, bucket in buckets.items()}
     return outputs

@@ -10,7 +10,10 @@ from thrifty.cluster.gcp import GkeCluster, GkeClusterArgs
 from thrifty.config import EnvironmentConfig
 from thrifty.foundation.gcp import GcpFoundation
 from thrifty.foundation.spec import FoundationArgs
+from thrifty.monitoring.factory import create_monitoring
+from thrifty.network.gcp import gke_cluster_network
 from thrifty.storage.factory import create_buckets
+from thrifty.workload.factory import create_workloads
 
 
 def build(config: EnvironmentConfig) -> dict[str, Any]:
@@ -39,6 +42,13 @@ def build(config: EnvironmentConfig) -> dict[str, Any]:
     )
     outputs: dict[str, Any] = {"region": config.region, "project": config.gcp_project}
     if config.cluster is not None:
+        network = gke_cluster_network(
+            config.network,
+            tags=tags,
+            project=config.gcp_project,
+            region=config.region,
+            provider=foundation.provider,
+        )
         cluster = GkeCluster(
             "cluster",
             GkeClusterArgs(
@@ -46,11 +56,20 @@ def build(config: EnvironmentConfig) -> dict[str, Any]:
                 cluster=config.cluster,
                 caps=config.caps,
                 off_hours=config.off_hours,
+                owned_namespaces=list(config.namespaces),
                 project=config.gcp_project,
                 region=config.region,
+                **network,
             ),
             provider=foundation.provider,
         )
         outputs.update(clusterName=cluster.cluster.name, kubeconfig=cluster.kubeconfig)
+        create_workloads(config.workloads, config.namespaces, tags=tags, cluster=cluster)
+        create_monitoring(
+            config.monitoring,
+            budget=config.budget,
+            tags=tags,
+            provider=cluster.kubernetes_provider,
+        )
     outputs["buckets"] = {name: bucket.url for name, bucket in buckets.items()}
     return outputs

@@ -87,7 +87,16 @@ def test_production_node_pools_re_derive_from_the_catalog(production_json: dict[
     control = cat.control_plane_hourly("aws")
     assert control is not None
     assert by_name["cluster-eks"]["monthlyCost"]["baseline"] == pytest.approx(control * HOURS)
-    assert cost["total"]["baseline"] == pytest.approx(222.24 + 864.96 + 73.00)
+    # The network: one NAT gateway per zone, each with its Elastic IP, 730 h each:
+    # 3 x 0.045 x 730 = 98.55 and 3 x 0.005 x 730 = 10.95 (its data processed needs usage).
+    zones = stack["config"]["thrifty:network"]["zones"]
+    nat, ipv4 = cat.pricing("aws").nat_gateway, cat.pricing("aws").public_ipv4
+    assert nat is not None and ipv4 is not None
+    in_use = ipv4.kinds["in_use"].hourly
+    assert nat.hourly is not None and in_use is not None
+    network = zones * (nat.hourly + in_use) * HOURS
+    assert network == pytest.approx(98.55 + 10.95)
+    assert cost["total"]["baseline"] == pytest.approx(222.24 + 864.96 + 73.00 + network)
 
 
 def test_production_json_carries_the_contract(production_json: dict[str, Any]) -> None:
@@ -147,7 +156,7 @@ def test_budget_flag_holds_a_stack_to_a_smaller_budget(tmp_path: Path) -> None:
         "--no-policies", cwd=tmp_path,
     )  # fmt: skip
     assert run.returncode == 1
-    assert "OVER BUDGET: baseline 1,160.20 > 500.00" in run.stdout
+    assert "OVER BUDGET: baseline 1,269.70 > 500.00" in run.stdout
     bad = thrifty_plan(
         "--stack", "dev", "--project-dir", str(REPO_ROOT), "--budget", "-3", cwd=tmp_path
     )
@@ -246,7 +255,9 @@ def test_markdown_has_cost_tables(tmp_path: Path) -> None:
     assert "#### Cost" in run.stdout
     assert "| component | baseline | ceiling |" in run.stdout
     assert "| thrifty:cluster:EksCluster cluster | 1,160.20 | " in run.stdout
-    assert "<summary>Not fully priced (3)</summary>" in run.stdout
+    assert "| thrifty:network:AwsNetwork network | 109.50 | 109.50 |" in run.stdout
+    # 3 NAT gateways and 2 buckets need usage; 4 Helm releases are not priced.
+    assert "<summary>Not fully priced (9)</summary>" in run.stdout
 
 
 def _budget(type_token: str, props: dict[str, Any], name: str = "b") -> CostInput:

@@ -1,7 +1,8 @@
 """thrifty's own reference stacks, recorded offline and estimated.
 
-Every node pool, cluster, disk, NAT and bucket is priced (buckets as "needs usage" without a
-usage file); the production node pools re-derive by hand from the catalog.
+Every node pool, cluster and disk is priced; NAT gateways price their hours and need usage
+for the data they process, buckets need usage for what they store; the production node pools
+re-derive by hand from the catalog.
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ OTHERS = (
     "aws:ebs/volume:Volume",
     "gcp:compute/disk:Disk",
     "azure-native:compute:Disk",
-    "aws:ec2/natGateway:NatGateway",
 )
+NATS = ("aws:ec2/natGateway:NatGateway", "gcp:compute/routerNat:RouterNat")
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +54,18 @@ def test_pools_clusters_disks_nat_and_buckets_are_priced(
     assert watched, "the stack has pools and clusters"
     for item in watched:
         assert item.status == "priced", (item.name, item.reason)
+    for item in (item for item in result.items if item.type in NATS):
+        assert item.status == "needs-usage", (item.name, item.reason)
+        # AWS bills the gateway's hours (priced) and its data; Cloud NAT bills per VM it
+        # serves (assignedVms) and its data.
+        expected = (
+            ("dataProcessedGb",)
+            if item.type.startswith("aws:")
+            else ("assignedVms", "dataProcessedGb")
+        )
+        assert item.usage_keys == expected, item.reason
+        if item.type.startswith("aws:"):
+            assert item.baseline is not None and item.baseline > 0
     buckets = [item for item in result.items if item.type in BUCKETS]
     assert len(buckets) == 2
     for item in buckets:

@@ -12,8 +12,17 @@ What the spec becomes on AWS:
   ``desiredSize`` ignored after creation (the autoscaler owns it), the spot taint and labels.
 - cluster-autoscaler (Helm) with auto-discovery and the priority expander (spot, then
   on-demand workers, then anything), installed through a provider built from the kubeconfig.
-- Off hours (non-production with working hours): scheduled actions on each node group's
-  Auto Scaling group scale it to its minimum at the end of the day and back in the morning.
+- What workloads need and EKS lacks (``metricsServer`` and ``verticalPodAutoscaler``, both on
+  by default): metrics-server as EKS's community add-on, so HorizontalPodAutoscalers get CPU
+  and memory, and the VPA's recommender (Helm, :func:`thrifty.cluster.kube.vpa_values`), so
+  VerticalPodAutoscaler objects are accepted and get recommendations; ``addons`` lists them.
+- Off hours (non-production with working hours): the workload-level CronJobs of
+  :mod:`thrifty.cluster.offhours`, as on GKE and AKS. They scale the workloads to zero and
+  back; cluster-autoscaler then removes the empty nodes down to each pool's minimum and adds
+  them back for the restored pods. No scheduled actions on the Auto Scaling groups: their
+  night size would be the same minimum, shrinking the group at the hour the workloads go
+  races them (nodes taken from pods that are still wanted, which then stay pending), and the
+  min / max they set are read back through the node group, a drift in every night's refresh.
 """
 
 from __future__ import annotations
@@ -28,17 +37,24 @@ from pydantic import Field
 
 from thrifty.cluster.kube import (
     AUTOSCALER_NAMESPACE,
+    AUTOSCALER_REPOSITORY,
     kubernetes_provider,
     priority_expander,
+    vertical_pod_autoscaler,
+    workload_off_hours,
 )
+from thrifty.cluster.offhours import OffHoursScaler
 from thrifty.cluster.spec import (
     ClusterArgs,
     ClusterPlan,
+    ClusterSpecError,
     NodePoolPlan,
     exec_kubeconfig,
     plan_cluster,
 )
 from thrifty.cost.catalog import instance_type
+from thrifty.network.aws import usable_zone_ids, zone_at
+from thrifty.network.spec import public_access_problems
 from thrifty.options import with_provider
 
 #: cluster-autoscaler chart (kubernetes.github.io/autoscaler); 9.46.6 ships autoscaler 1.32.
@@ -60,15 +76,35 @@ class EksClusterArgs(ClusterArgs):
     """The cloud-neutral args plus where the cluster lives on AWS."""
 
     region: str = Field(min_length=1, description="AWS region (kubeconfig, autoscaler).")
-    subnet_ids: list[str] | None = Field(
+    subnet_ids: list[str | pulumi.Output[str]] | None = Field(
         default=None,
-        description="Subnets in `cluster.zones` zones; the default VPC's when None.",
+        description="Private node subnets, one per zone in zone order (an AwsNetwork's "
+        "private_subnet_ids): the first `cluster.zones` hold the nodes, all of them (two zones "
+        "at least) the control plane's interfaces. None: the default VPC, for throwaway "
+        "development only (refused in production).",
+    )
+    endpoint_public_access: bool = Field(
+        default=True, description="A public API endpoint besides the private one."
+    )
+    public_access_cidrs: list[str] | None = Field(
+        default=None,
+        description="CIDRs allowed on the public API endpoint; None: any address (EKS's "
+        "default, refused in production).",
     )
     autoscaler_chart_version: str = AUTOSCALER_CHART_VERSION
 
 
 def discovery_tags(cluster_name: str) -> dict[str, str]:
-    """The Auto Scaling group tags cluster-autoscaler's auto-discovery looks for."""
+    """The Auto Scaling group tags cluster-autoscaler's auto-discovery looks for.
+
+    EKS puts them on every managed node group's Auto Scaling group itself ("Amazon EKS tags
+    managed node group resources so that they are configured to use the Kubernetes Cluster
+    Autoscaler", EKS user guide, managed node groups), so thrifty does not: a copy managed by
+    Pulumi (``aws.autoscaling.Tag``) would, once deleted, delete the key from the group (the
+    resource's identity is ``<group>,<key>``, and a group holds one value per key), taking
+    EKS's tag with it and hiding the group from the autoscaler. The autoscaler's IAM policy
+    conditions on the second one.
+    """
     return {
         "k8s.io/cluster-autoscaler/enabled": "true",
         f"k8s.io/cluster-autoscaler/{cluster_name}": "owned",
@@ -90,7 +126,9 @@ def autoscaler_policy(cluster_name: str) -> dict[str, Any]:
                 "Resource": "*",
                 "Condition": {
                     "StringEquals": {
-                        f"aws:ResourceTag/k8s.io/cluster-autoscaler/{cluster_name}": "owned"
+                        f"aws:ResourceTag/{key}": value
+                        for key, value in discovery_tags(cluster_name).items()
+                        if key.endswith(f"/{cluster_name}")
                     }
                 },
             },
@@ -113,6 +151,37 @@ def autoscaler_policy(cluster_name: str) -> dict[str, Any]:
             },
         ],
     }
+
+
+def network_problems(args: EksClusterArgs) -> list[str]:
+    """Where the cluster may run and who may reach its API; empty when fine.
+
+    Production never runs in the default VPC (an account may have deleted it, and its subnets
+    are public) and never opens the public API endpoint to any address.
+    """
+    production = args.tags.environment == "production"
+    subnets = args.subnet_ids
+    problems: list[str] = []
+    if subnets is None and production:
+        problems.append(
+            "subnet_ids: production EKS runs in private subnets of a VPC of its own (an "
+            "AwsNetwork's private_subnet_ids); the default VPC is for throwaway development only"
+        )
+    elif subnets is not None and len(subnets) < max(args.cluster.zones, 2):
+        problems.append(
+            f"subnet_ids: {len(subnets)} subnets for {args.cluster.zones} zones; give one "
+            "private subnet per zone, in two zones at least (EKS needs two for its control "
+            "plane)"
+        )
+    problems.extend(
+        public_access_problems(
+            args.tags.environment,
+            args.endpoint_public_access,
+            args.public_access_cidrs,
+            "public_access_cidrs",
+        )
+    )
+    return problems
 
 
 def _trust(service: str, *, tag_session: bool = False) -> str:
@@ -138,7 +207,10 @@ class EksCluster(pulumi.ComponentResource):
     node_groups: dict[str, aws.eks.NodeGroup]
     kubeconfig: pulumi.Output[str]
     kubernetes_provider: k8s.Provider
-    schedules: list[aws.autoscaling.Schedule]
+    off_hours: OffHoursScaler | None
+    #: What the cluster installs for workloads (metrics-server, the VPA): their objects that
+    #: need them are created after these.
+    addons: list[pulumi.Resource]
 
     def __init__(
         self,
@@ -149,6 +221,9 @@ class EksCluster(pulumi.ComponentResource):
         provider: pulumi.ProviderResource | None = None,
     ) -> None:
         plan = plan_cluster(name, args, "aws")
+        problems = network_problems(args)
+        if problems:
+            raise ClusterSpecError(problems)
         tags = args.tags.aws()
         opts = with_provider(opts, provider)  # the foundation's, inherited by every child
         super().__init__("thrifty:cluster:EksCluster", name, None, opts)
@@ -168,7 +243,8 @@ class EksCluster(pulumi.ComponentResource):
             vpc_config=aws.eks.ClusterVpcConfigArgs(
                 subnet_ids=cluster_subnets,
                 endpoint_private_access=True,
-                endpoint_public_access=True,
+                endpoint_public_access=args.endpoint_public_access,
+                public_access_cidrs=args.public_access_cidrs,
             ),
             access_config=aws.eks.ClusterAccessConfigArgs(
                 authentication_mode="API",
@@ -201,7 +277,6 @@ class EksCluster(pulumi.ComponentResource):
         )
 
         self.node_groups = {}
-        self.schedules = []
         for pool in plan.pools:
             self.node_groups[pool.name] = self._node_group(
                 name, pool, plan, args, node_role, node_subnets, [vpc_cni, *node_role[1]]
@@ -222,6 +297,10 @@ class EksCluster(pulumi.ComponentResource):
         )
         self.kubernetes_provider = kubernetes_provider(name, self.kubeconfig, self)
         self.autoscaler = self._autoscaler(name, plan, args, tags, [pod_identity, *groups])
+        self.addons = self._addons(name, plan, args, tags, groups)
+        self.off_hours = workload_off_hours(
+            name, plan, args.tags, self.kubernetes_provider, self, [*groups, self.autoscaler]
+        )
 
         self.register_outputs(
             {
@@ -259,31 +338,29 @@ class EksCluster(pulumi.ComponentResource):
 
     def _subnets(
         self, args: EksClusterArgs
-    ) -> tuple[pulumi.Input[list[str]], pulumi.Input[list[str]]]:
-        """Cluster subnets (EKS needs two zones) and node subnets (``zones`` of them)."""
-        if args.subnet_ids:
-            return args.subnet_ids, args.subnet_ids
-        invoke = pulumi.InvokeOutputOptions(parent=self)
-        zones = aws.get_availability_zones_output(state="available", opts=invoke)
-        vpc = aws.ec2.get_vpc_output(default=True, opts=invoke)
+    ) -> tuple[list[pulumi.Input[str]], list[pulumi.Input[str]]]:
+        """Cluster subnets (all given, two zones at least) and node subnets (``zones``).
 
-        def in_zones(count: int) -> pulumi.Output[list[str]]:
-            subnets: pulumi.Output[list[str]] = aws.ec2.get_subnets_output(
-                filters=[
-                    aws.ec2.GetSubnetsFilterArgs(name="vpc-id", values=[vpc.id]),
-                    aws.ec2.GetSubnetsFilterArgs(name="default-for-az", values=["true"]),
-                    aws.ec2.GetSubnetsFilterArgs(
-                        name="availability-zone",
-                        values=zones.names.apply(lambda names: names[:count]),
-                    ),
-                ],
-                opts=invoke,
-            ).ids
-            return subnets
-
+        Without ``subnet_ids`` (throwaway development): the default VPC's default subnets in
+        the region's first usable zones by zone ID, since a zone name maps to a different
+        physical zone in each account and some zones cannot hold EKS subnets.
+        """
         count = args.cluster.zones
-        nodes = in_zones(count)
-        return (nodes if count >= 2 else in_zones(2)), nodes
+        if args.subnet_ids:
+            return list(args.subnet_ids), list(args.subnet_ids[:count])
+        invoke = pulumi.InvokeOutputOptions(parent=self)
+        vpc = aws.ec2.get_vpc_output(default=True, opts=invoke)
+        zones = usable_zone_ids(args.region, max(count, 2), self)
+        subnets: list[pulumi.Input[str]] = [
+            aws.ec2.get_subnet_output(
+                vpc_id=vpc.id,
+                default_for_az=True,
+                availability_zone_id=zone_at(zones, index),
+                opts=invoke,
+            ).id
+            for index in range(max(count, 2))
+        ]
+        return subnets, subnets[:count]
 
     def _node_group(
         self,
@@ -292,10 +369,11 @@ class EksCluster(pulumi.ComponentResource):
         plan: ClusterPlan,
         args: EksClusterArgs,
         node_role: tuple[aws.iam.Role, list[pulumi.Resource]],
-        subnets: pulumi.Input[list[str]],
+        subnets: list[pulumi.Input[str]],
         depends_on: list[pulumi.Resource],
     ) -> aws.eks.NodeGroup:
-        """Launch template, managed node group, discovery tags and (off hours) schedules."""
+        """Launch template and managed node group (EKS tags its Auto Scaling group for the
+        autoscaler's discovery itself: see :func:`discovery_tags`)."""
         tags = args.tags.aws()
         first = instance_type("aws", pool.instance_types[0])
         architecture = first.architecture if first else "x86_64"
@@ -350,56 +428,55 @@ class EksCluster(pulumi.ComponentResource):
                 )
                 for taint in pool.taints
             ],
-            tags={**tags, **discovery_tags(plan.cluster_name)},
+            tags=tags,
             opts=pulumi.ResourceOptions(
                 parent=self,
                 depends_on=depends_on,
-                # The autoscaler (and the off-hours schedule) own the size after creation.
+                # The autoscaler owns the size after creation (nothing else resizes it).
                 ignore_changes=["scalingConfig.desiredSize"],
             ),
         )
-        asg_name = group.resources.apply(lambda found: found[0].autoscaling_groups[0].name)
-        discovery = discovery_tags(plan.cluster_name).items()
-        for (key, value), kind in zip(discovery, ("on", "owner"), strict=True):
-            aws.autoscaling.Tag(
-                f"{name}-{pool.name}-discovery-{kind}",
-                autoscaling_group_name=asg_name,
-                tag=aws.autoscaling.TagTagArgs(key=key, value=value, propagate_at_launch=False),
-                opts=pulumi.ResourceOptions(parent=self),
-            )
-        if plan.off_hours is not None and not plan.production:
-            self.schedules.extend(self._schedules(name, pool, plan, asg_name))
         return group
 
-    def _schedules(
-        self, name: str, pool: NodePoolPlan, plan: ClusterPlan, asg_name: pulumi.Output[str]
-    ) -> list[aws.autoscaling.Schedule]:
-        """Scale to the minimum at the end of the working day, restore at its start.
+    def _addons(
+        self,
+        name: str,
+        plan: ClusterPlan,
+        args: EksClusterArgs,
+        tags: dict[str, str],
+        groups: list[aws.eks.NodeGroup],
+    ) -> list[pulumi.Resource]:
+        """metrics-server and the VPA recommender, which EKS does not run by default.
 
-        Off hours the maximum is the minimum too, so the autoscaler cannot grow the pool back
-        overnight; in the morning the pool's bounds and desired size come back.
+        metrics-server is EKS's community add-on ``metrics-server`` (namespace kube-system,
+        no IAM: EKS user guide, "Community add-ons", awsdocs/amazon-eks-user-guide
+        ``latest/ug/workloads/community-addons.adoc`` @ 013856044148d6eeed4723027a45aa2180536bcb);
+        EKS keeps it compatible with the cluster's version. Both run pods, so they wait for the
+        node groups; the VPA's recommender also reads metrics-server.
         """
-        hours = plan.off_hours
-        assert hours is not None
-        night = (pool.min_size, pool.min_size, pool.min_size)
-        day = (pool.min_size, pool.max_size, pool.desired_size)
-        return [
-            aws.autoscaling.Schedule(
-                f"{name}-{pool.name}-{action}",
-                autoscaling_group_name=asg_name,
-                scheduled_action_name=f"thrifty-off-hours-{action}",
-                recurrence=cron,
-                time_zone=hours.time_zone,
-                min_size=sizes[0],
-                max_size=sizes[1],
-                desired_capacity=sizes[2],
-                opts=pulumi.ResourceOptions(parent=self),
+        addons: list[pulumi.Resource] = []
+        if plan.spec.metrics_server:
+            addons.append(
+                aws.eks.Addon(
+                    f"{name}-metrics-server",
+                    cluster_name=self.cluster.name,
+                    addon_name="metrics-server",
+                    tags=tags,
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=[*groups]),
+                )
             )
-            for action, cron, sizes in (
-                ("scale-down", hours.scale_down_cron, night),
-                ("scale-up", hours.scale_up_cron, day),
+        if plan.spec.vertical_pod_autoscaler:
+            addons.append(
+                vertical_pod_autoscaler(
+                    name,
+                    plan,
+                    args.tags,
+                    self.kubernetes_provider,
+                    self,
+                    [*groups, *addons],
+                )
             )
-        ]
+        return addons
 
     def _autoscaler(
         self,
@@ -464,9 +541,7 @@ class EksCluster(pulumi.ComponentResource):
             chart="cluster-autoscaler",
             version=args.autoscaler_chart_version,
             namespace=AUTOSCALER_NAMESPACE,
-            repository_opts=k8s.helm.v3.RepositoryOptsArgs(
-                repo="https://kubernetes.github.io/autoscaler"
-            ),
+            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=AUTOSCALER_REPOSITORY),
             values=values,
             opts=pulumi.ResourceOptions(
                 parent=self,
@@ -476,4 +551,10 @@ class EksCluster(pulumi.ComponentResource):
         )
 
 
-__all__ = ["EksCluster", "EksClusterArgs", "autoscaler_policy", "discovery_tags"]
+__all__ = [
+    "EksCluster",
+    "EksClusterArgs",
+    "autoscaler_policy",
+    "discovery_tags",
+    "network_problems",
+]

@@ -48,8 +48,6 @@ ROLE_LABEL = "thrifty.io/role"
 CAPACITY_LABEL = "thrifty.io/capacity-type"
 #: Deployments / StatefulSets with this label set to ``exempt`` keep running off hours.
 OFF_HOURS_LABEL = "thrifty.io/off-hours"
-#: Where the workload-level off-hours job keeps the replica count it scaled down from.
-REPLICAS_ANNOTATION = "thrifty.io/working-hours-replicas"
 #: kubelet refuses node labels under these domains (kubernetes.io, k8s.io and subdomains).
 _RESERVED_LABEL_DOMAINS = ("kubernetes.io", "k8s.io")
 _K8S_LABEL_VALUE = re.compile(r"([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?")
@@ -209,6 +207,18 @@ class ClusterSpec(_SpecModel):
     system_pool: PoolSpec
     on_demand_pools: list[PoolSpec] = Field(default_factory=list)
     spot_pools: list[PoolSpec] = Field(min_length=1)
+    metrics_server: bool = Field(
+        default=True,
+        description="EKS: install metrics-server (EKS's community add-on), the resource "
+        "metrics every HorizontalPodAutoscaler and the VPA read. false only where you install "
+        "your own; GKE and AKS always run theirs (false is refused there).",
+    )
+    vertical_pod_autoscaler: bool = Field(
+        default=True,
+        description="Make the VerticalPodAutoscaler API available, in recommendation mode, "
+        "for right-sizing: EKS gets its recommender (Helm chart), GKE and AKS their managed "
+        "VPA. false: thrifty installs none, and workloads' VPA objects need one of yours.",
+    )
 
     @model_validator(mode="after")
     def _unique_names(self) -> ClusterSpec:
@@ -225,6 +235,14 @@ class ClusterSpec(_SpecModel):
             *(("on-demand", pool) for pool in self.on_demand_pools),
             *(("spot", pool) for pool in self.spot_pools),
         ]
+
+
+def _namespace_names(value: list[str]) -> list[str]:
+    """``value`` when every entry is a namespace name (a DNS label), else the first that isn't."""
+    for namespace in value:
+        if not re.fullmatch(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", namespace):
+            raise ValueError(f"namespace {namespace!r} is not a DNS label")
+    return value
 
 
 WORKING_DAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
@@ -278,10 +296,7 @@ class OffHoursSpec(_SpecModel):
     @field_validator("namespaces")
     @classmethod
     def _dns_labels(cls, value: list[str]) -> list[str]:
-        for namespace in value:
-            if not re.fullmatch(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", namespace):
-                raise ValueError(f"namespace {namespace!r} is not a DNS label")
-        return value
+        return _namespace_names(value)
 
     @model_validator(mode="after")
     def _start_before_end(self) -> OffHoursSpec:
@@ -321,6 +336,18 @@ class ClusterArgs(BaseModel):
     off_hours: OffHoursSpec | None = Field(
         default=None, description="Working hours; non-production only."
     )
+    owned_namespaces: list[str] = Field(
+        default_factory=list,
+        description="Namespaces the program creates after the cluster (a stack's "
+        "thrifty:namespaces, which create_workloads guards). The off-hours job is bound in "
+        "them by whoever creates them, once they exist (OffHoursScaler.bind), never with the "
+        "cluster, so a first `pulumi up` does not bind it in a namespace that is not there yet.",
+    )
+
+    @field_validator("owned_namespaces")
+    @classmethod
+    def _dns_labels(cls, value: list[str]) -> list[str]:
+        return _namespace_names(value)
 
 
 # --------------------------------------------------------------------------- planning
@@ -362,6 +389,9 @@ SPOT_TAINTS: dict[Cloud, Taint] = {
     "azure": Taint(key="kubernetes.azure.com/scalesetpriority", value="spot", effect="NoSchedule"),
 }
 
+#: The managed Kubernetes service of each cloud, for messages.
+CLOUD_NAMES: dict[Cloud, str] = {"aws": "EKS", "gcp": "GKE", "azure": "AKS"}
+
 #: Clouds whose node pools take one machine type: a spot pool becomes one pool per type.
 SPLIT_CLOUDS: frozenset[Cloud] = frozenset({"gcp", "azure"})
 
@@ -384,6 +414,8 @@ class ClusterPlan:
     off_hours: OffHoursSpec | None
     spot_taint: Taint
     extra: dict[str, str] = field(default_factory=dict)
+    #: Namespaces the program creates after the cluster (``ClusterArgs.owned_namespaces``).
+    owned_namespaces: tuple[str, ...] = ()
 
     @property
     def production(self) -> bool:
@@ -589,6 +621,11 @@ def cluster_problems(
             f"{spec.zones} zones, so minSize must be >= {spec.zones} "
             f"(got {spec.system_pool.min_size})"
         )
+    if not spec.metrics_server and cloud != "aws":
+        problems.append(
+            f"metricsServer: false is for EKS only; {CLOUD_NAMES[cloud]} runs metrics-server "
+            "itself and it cannot be turned off (leave metricsServer unset or true)"
+        )
     if environment == "production" and off_hours is not None:
         problems.append(
             "offHours: production never scales down on a schedule; remove offHours from "
@@ -635,6 +672,7 @@ def plan_cluster(
         pools=pools,
         off_hours=None if environment == "production" else args.off_hours,
         spot_taint=SPOT_TAINTS[cloud],
+        owned_namespaces=tuple(args.owned_namespaces),
     )
 
 
@@ -680,11 +718,11 @@ def exec_kubeconfig(
 
 __all__ = [
     "CAPACITY_LABEL",
+    "CLOUD_NAMES",
     "MIN_SPOT_INSTANCE_TYPES",
     "OFF_HOURS_LABEL",
     "POOL_LABEL",
     "PRIORITIES",
-    "REPLICAS_ANNOTATION",
     "ROLE_LABEL",
     "SHAPE_TOLERANCE",
     "SPOT_TAINTS",

@@ -28,6 +28,8 @@ from thrifty.offline.policy_step import PolicyOptions, add_policy_section
 from thrifty.offline.project import ProjectError, find_project_dir, load_project
 from thrifty.offline.report import FORMATS, render
 from thrifty.policies.cost_gate import BUDGET_ENVIRONMENT, USAGE_ENVIRONMENT
+from thrifty.rightsize.options import add_parser as add_rightsize_parser
+from thrifty.rightsize.options import run_from_args as run_rightsize
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -123,6 +125,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="write the report to FILE instead of standard output (e.g. with --format html)",
     )
+    add_rightsize_parser(commands)
     return parser
 
 
@@ -136,10 +139,10 @@ def _positive_usd(text: str) -> float:
     return value
 
 
-def _progress(message: str) -> None:
+def _progress(message: str, command: str = "plan") -> None:
     """A progress line on stderr for a person at a terminal; CI logs stay quiet."""
     if sys.stderr.isatty():
-        print(f"thrifty plan: {message}", file=sys.stderr, flush=True)
+        print(f"thrifty {command}: {message}", file=sys.stderr, flush=True)
 
 
 def _use_catalog_files(files: list[Path]) -> None:
@@ -230,11 +233,20 @@ def _plan(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if plan.failed else EXIT_OK
 
 
+def _rightsize(args: argparse.Namespace) -> int:
+    """``thrifty rightsize`` (:mod:`thrifty.rightsize`), from the project found as for plan."""
+    if args.project_dir is None:
+        args.project_dir = find_project_dir(Path.cwd())
+    return run_rightsize(args, lambda message: _progress(message, "rightsize"))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``thrifty`` console script."""
     args = _parser().parse_args(argv)
     if args.command == "plan":
         return _plan(args)
+    if args.command == "rightsize":
+        return _rightsize(args)
     return EXIT_UNPLANNABLE  # pragma: no cover - argparse rejects unknown commands
 
 

@@ -69,9 +69,20 @@ def autoname_rule(type_token: str) -> AutonameRule | None:
     if package == "azure-native":
         argument = azure_name_argument(type_token)
         return AutonameRule((argument,), "", 8) if argument else None
-    if package == "kubernetes" and "metadata" in sdk_arguments(type_token):
-        return AutonameRule(("metadata", "name"), "-", 8)
+    if package == "kubernetes":
+        arguments = sdk_arguments(type_token)
+        if "metadata" in arguments or (not arguments and _custom_resource(type_token)):
+            return AutonameRule(("metadata", "name"), "-", 8)
     return None
+
+
+def _custom_resource(type_token: str) -> bool:
+    """A custom resource's token (``kubernetes:autoscaling.k8s.io/v1:VerticalPodAutoscaler``)
+    is made at run time and listed in no SDK, yet the provider names it like any object
+    (pulumi-kubernetes ``metadata.AssignNameIfAutonamable``). Its API group has a dot; SDK
+    types with dotted groups (``helm.sh/v3:Release``) are known and answered above."""
+    parts = type_token.split(":")
+    return len(parts) == 3 and "." in parts[1].split("/", 1)[0]
 
 
 def autonamed(type_token: str, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
