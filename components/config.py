@@ -33,7 +33,7 @@ from pydantic.alias_generators import to_camel
 from thrifty.budget.spec import BudgetAlert, BudgetConfig, check_for_cloud, guide_alerts
 from thrifty.cluster.spec import ClusterSpec, OffHoursSpec, cluster_problems
 from thrifty.monitoring.spec import MonitoringSpec
-from thrifty.network.spec import NetworkSpec
+from thrifty.network.spec import NetworkSpec, network_problems, own_network_problems
 from thrifty.storage.config import StorageConfig
 from thrifty.tags import (
     COST_TAG_KEYS,
@@ -43,7 +43,16 @@ from thrifty.tags import (
     Environment,
     TagRenderError,
 )
-from thrifty.workload.spec import NamespaceSpec, WorkloadSpec, workload_problems
+from thrifty.workload.spec import (
+    DNS_LABEL,
+    PROBE_PATH_MEANING,
+    PROBE_PATH_PATTERN,
+    NamespaceSpec,
+    WorkloadSpec,
+    entry_problems,
+    namespace_entry_problems,
+    workload_problems,
+)
 
 #: The config namespace thrifty reads (``thrifty:<key>`` in a stack file).
 NAMESPACE = "thrifty"
@@ -188,23 +197,9 @@ class EnvironmentConfig(ConfigModel):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> EnvironmentConfig:
-        pattern, example = _REGION_PATTERNS[self.cloud]
-        if not re.match(pattern, self.region):
-            raise ValueError(f"region {self.region!r} is not {example}")
-        if self.cloud == "gcp" and self.gcp_project is None:
-            raise ValueError("gcpProject is required when cloud is gcp")
-        if self.cloud == "gcp" and self.gcp_billing_account is None:
-            raise ValueError("gcpBillingAccount is required when cloud is gcp (budgets live on it)")
-        if self.monitoring is not None and self.monitoring.enabled and self.cluster is None:
-            raise ValueError(
-                "monitoring is enabled but there is no thrifty:cluster to install it on; add "
-                "a cluster or set monitoring.enabled: false"
-            )
-        if self.tags.environment is not None and self.tags.environment != self.environment:
-            raise ValueError(
-                f"tags.environment {self.tags.environment!r} disagrees with environment "
-                f"{self.environment!r}; set it once, in thrifty:environment"
-            )
+        problems = _environment_problems(_CheckedParts.from_config(self))
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
     def cost_tags(self) -> CostTags:
@@ -236,18 +231,51 @@ def _loc_to_path(loc: tuple[int | str, ...]) -> str:
     return path
 
 
+#: What a pattern means, for the patterns config values are checked against.
+_PATTERN_MEANINGS = {
+    SLUG_PATTERN: "a slug: lowercase letters, digits and dashes, such as ml-team",
+    DNS_LABEL: "a DNS label: 1-63 of [a-z0-9-], starting and ending with a letter or digit",
+    PROBE_PATH_PATTERN: PROBE_PATH_MEANING,
+    r"^\S+$": "text without spaces",
+}
+
+
+def _readable_message(error: Mapping[str, Any]) -> str:
+    """Pydantic's message in the README's words where its own text is about its internals."""
+    kind, context = error.get("type", ""), error.get("ctx") or {}
+    if kind == "string_pattern_mismatch":
+        pattern = str(context.get("pattern", ""))
+        return f"must be {_PATTERN_MEANINGS.get(pattern, f'text matching {pattern}')}"
+    if kind == "literal_error":
+        allowed = re.findall(r"'([^']*)'", str(context.get("expected", "")))
+        return f"must be one of {' | '.join(allowed)}"
+    return str(error.get("msg", "invalid")).removeprefix("Value error, ")
+
+
+def _mentions(message: str, value: object) -> bool:
+    """Whether ``message`` already quotes the value (so ``(got ...)`` would repeat it)."""
+    if isinstance(value, str):
+        return repr(value) in message or json.dumps(value) in message
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return re.search(rf"(?<![\w.]){re.escape(str(value))}(?![\w.])", message) is not None
+    return False
+
+
 def _describe(error: Mapping[str, Any]) -> str:
     loc = tuple(error.get("loc", ()))
     path = _loc_to_path(loc) if loc else f"{NAMESPACE}:<root>"
     kind = error.get("type", "")
-    message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
     if kind == "extra_forbidden":
         return f"{path}: unknown key (value {error.get('input')!r}); check its spelling"
     if kind == "missing":
         return f"{path}: required key is missing"
+    message = _readable_message(error)
     value = error.get("input")
-    shown = json.dumps(value, default=str) if not isinstance(value, dict) else "{...}"
-    return f"{path}: {message} (got {shown})"
+    if isinstance(value, (dict, list)) and kind not in ("literal_error", "string_type"):
+        return f"{path}: {message}"  # a section's own rule: the message names its values
+    if _mentions(message, value):
+        return f"{path}: {message}"
+    return f"{path}: {message} (got {json.dumps(value, default=str)})"
 
 
 def parse_config_value(raw: object) -> object:
@@ -292,7 +320,9 @@ def validate_environment_config(
     try:
         config = EnvironmentConfig.model_validate(section)
     except ValidationError as error:
-        problems.extend(_describe(detail) for detail in error.errors())
+        # Errors at the root are the cross-section rules, which _cross_problems lists with
+        # their paths below.
+        problems.extend(_describe(detail) for detail in error.errors() if detail["loc"])
         # Sections that are valid on their own are still checked against the cloud, so
         # that one round of fixes is enough.
         failed = {str(detail["loc"][0]) for detail in error.errors() if detail["loc"]}
@@ -305,8 +335,17 @@ def validate_environment_config(
 
 
 @dataclass(frozen=True)
+class _Entries:
+    """A mapping section (``workloads``, ``namespaces``) validated entry by entry."""
+
+    valid: dict[str, Any]
+    #: Entries that failed their own validation (reported already), as the stack file wrote them.
+    invalid: dict[str, object]
+
+
+@dataclass(frozen=True)
 class _CheckedParts:
-    """The sections the per-cloud checks need, each None where it is invalid or absent."""
+    """The sections the cross-section checks need, each None where it is invalid or absent."""
 
     cloud: Cloud | None
     environment: Environment | None
@@ -316,10 +355,13 @@ class _CheckedParts:
     cluster: ClusterSpec | None
     off_hours: OffHoursSpec | None
     storage: StorageConfig | None
-    workloads: dict[str, WorkloadSpec] | None = None
-    namespaces: dict[str, NamespaceSpec] | None = None
-    #: Whether ``cluster`` is set at all (``cluster`` is also None when it is invalid).
-    has_cluster: bool = False
+    workloads: _Entries | None = None
+    namespaces: _Entries | None = None
+    region: str | None = None
+    network: NetworkSpec | None = None
+    monitoring: MonitoringSpec | None = None
+    #: Which keys are set at all (a section is also None above when it is invalid).
+    present: frozenset[str] = frozenset()
 
     @classmethod
     def from_config(cls, config: EnvironmentConfig) -> _CheckedParts:
@@ -332,9 +374,21 @@ class _CheckedParts:
             config.cluster,
             config.off_hours,
             config.storage,
-            workloads=config.workloads,
-            namespaces=config.namespaces,
-            has_cluster=config.cluster is not None,
+            workloads=_Entries(dict(config.workloads), {}),
+            namespaces=_Entries(dict(config.namespaces), {}),
+            region=config.region,
+            network=config.network,
+            monitoring=config.monitoring,
+            present=frozenset(
+                key
+                for key, value in (
+                    ("cluster", config.cluster),
+                    ("network", config.network),
+                    ("gcpProject", config.gcp_project),
+                    ("gcpBillingAccount", config.gcp_billing_account),
+                )
+                if value is not None
+            ),
         )
 
     @classmethod
@@ -350,6 +404,7 @@ class _CheckedParts:
                 return None
 
         cloud, environment = section.get("cloud"), section.get("environment")
+        region = section.get("region")
         return cls(
             cloud if cloud in CLOUDS and "cloud" not in failed else None,
             environment if environment in ENVIRONMENTS and "environment" not in failed else None,
@@ -359,42 +414,116 @@ class _CheckedParts:
             part("cluster", ClusterSpec),
             part("offHours", OffHoursSpec),
             part("storage", StorageConfig),
-            workloads=_valid_part(section, failed, "workloads", _WORKLOADS),
-            namespaces=_valid_part(section, failed, "namespaces", _NAMESPACES),
-            has_cluster="cluster" in section,
+            workloads=_entries(section.get("workloads", {}), _WORKLOAD),
+            namespaces=_entries(section.get("namespaces", {}), _NAMESPACE),
+            region=region if isinstance(region, str) and "region" not in failed else None,
+            network=part("network", NetworkSpec),
+            monitoring=part("monitoring", MonitoringSpec),
+            present=frozenset(key for key, value in section.items() if value is not None),
         )
 
 
-_WORKLOADS = TypeAdapter(dict[str, WorkloadSpec])
-_NAMESPACES = TypeAdapter(dict[str, NamespaceSpec])
-_T = TypeVar("_T")
+_WORKLOAD = TypeAdapter(WorkloadSpec)
+_NAMESPACE = TypeAdapter(NamespaceSpec)
 
 
-def _valid_part(
-    section: Mapping[str, object], failed: set[str], key: str, adapter: TypeAdapter[_T]
-) -> _T | None:
-    """A mapping section validated alone (empty when absent); None where it failed."""
-    if key in failed:
+def _entries(raw: object, adapter: TypeAdapter[Any]) -> _Entries | None:
+    """A mapping section validated entry by entry; None when it is not a mapping at all."""
+    if not isinstance(raw, Mapping):
         return None
-    try:
-        return adapter.validate_python(section.get(key, {}))
-    except ValidationError:
-        return None
+    valid: dict[str, Any] = {}
+    invalid: dict[str, object] = {}
+    for name, entry in raw.items():
+        try:
+            valid[str(name)] = adapter.validate_python(entry)
+        except ValidationError:
+            invalid[str(name)] = entry
+    return _Entries(valid, invalid)
 
 
 def _workload_problems(parts: _CheckedParts) -> list[str]:
-    """Workloads against their namespaces, and both against the cluster they need."""
-    workloads, namespaces = parts.workloads or {}, parts.namespaces or {}
+    """Workloads against their namespaces, and both against the cluster they need.
+
+    Entries are checked one by one: the rules between entries run on the valid ones, and an
+    invalid entry still gets the cross-field rules its valid fields allow.
+    """
+    workloads, namespaces = parts.workloads, parts.namespaces
     problems = [
-        f"{NAMESPACE}:{key}: {', '.join(sorted(entries))} cannot be created without "
-        "thrifty:cluster (workloads and namespaces live on the stack's Kubernetes cluster); "
-        "add a cluster or remove them"
+        f"{NAMESPACE}:{key}: {', '.join(sorted([*entries.valid, *entries.invalid]))} cannot "
+        "be created without thrifty:cluster (workloads and namespaces live on the stack's "
+        "Kubernetes cluster); add a cluster or remove them"
         for key, entries in (("workloads", workloads), ("namespaces", namespaces))
-        if entries and not parts.has_cluster
+        if entries is not None
+        and (entries.valid or entries.invalid)
+        and "cluster" not in parts.present
     ]
-    if parts.workloads is not None and parts.namespaces is not None:
+    for key, entries, check in (
+        ("workloads", workloads, entry_problems),
+        ("namespaces", namespaces, namespace_entry_problems),
+    ):
+        for name, raw in (entries.invalid if entries is not None else {}).items():
+            problems.extend(f"{NAMESPACE}:{key}.{name}.{problem}" for problem in check(raw))
+    if workloads is not None and namespaces is not None:
         problems.extend(
-            f"{NAMESPACE}:{problem}" for problem in workload_problems(workloads, namespaces)
+            f"{NAMESPACE}:{problem}"
+            for problem in workload_problems(
+                workloads.valid,
+                namespaces.valid,
+                invalid_workloads=list(workloads.invalid),
+                invalid_namespaces=list(namespaces.invalid),
+            )
+        )
+    return problems
+
+
+def _environment_problems(parts: _CheckedParts) -> list[str]:
+    """The rules between top-level keys: region vs cloud, GCP ids, monitoring, tags."""
+    cloud, present = parts.cloud, parts.present
+    problems = []
+    if cloud is not None and parts.region is not None:
+        pattern, example = _REGION_PATTERNS[cloud]
+        if re.match(pattern, parts.region) is None:
+            problems.append(f"{NAMESPACE}:region: region {parts.region!r} is not {example}")
+    if cloud == "gcp":
+        problems.extend(
+            f"{NAMESPACE}:{key}: required when cloud is gcp{why}"
+            for key, why in (("gcpProject", ""), ("gcpBillingAccount", " (budgets live on it)"))
+            if key not in present
+        )
+    if parts.monitoring is not None and parts.monitoring.enabled and "cluster" not in present:
+        problems.append(
+            f"{NAMESPACE}:monitoring: monitoring is enabled but there is no thrifty:cluster to "
+            "install it on; add a cluster or set monitoring.enabled: false"
+        )
+    tags_environment = parts.tags.environment if parts.tags is not None else None
+    if tags_environment not in (None, parts.environment) and parts.environment is not None:
+        problems.append(
+            f"{NAMESPACE}:tags.environment: {tags_environment!r} disagrees with "
+            f"environment {parts.environment!r}; set it once, in thrifty:environment"
+        )
+    return problems
+
+
+def _network_problems(parts: _CheckedParts, cloud: Cloud, environment: Environment) -> list[str]:
+    """``thrifty:network`` for the stack's cloud, environment and region (the network spec's
+    own rules), and whether the cluster needs one."""
+    problems: list[str] = []
+    if parts.network is not None:
+        problems.extend(
+            f"{NAMESPACE}:network.{problem}"
+            for problem in network_problems(
+                parts.network, cloud=cloud, environment=environment, region=parts.region
+            )
+        )
+    if "cluster" in parts.present:
+        problems.extend(
+            own_network_problems(
+                cloud=cloud,
+                environment=environment,
+                has_network="network" in parts.present,
+                field=f"{NAMESPACE}:network",
+                remedy="add thrifty:network (cidr, zones, publicAccessCidrs)",
+            )
         )
     return problems
 
@@ -402,9 +531,10 @@ def _workload_problems(parts: _CheckedParts) -> list[str]:
 def _cross_problems(parts: _CheckedParts) -> list[str]:
     """What the chosen cloud and environment refuse, section by section."""
     cloud, environment = parts.cloud, parts.environment
-    problems = _workload_problems(parts)
+    problems = _environment_problems(parts) + _workload_problems(parts)
     if cloud is None or environment is None:
         return problems
+    problems.extend(_network_problems(parts, cloud, environment))
     if parts.tags is not None:
         problems.extend(_tag_problems(parts.tags, environment, cloud))
     if parts.budget is not None:
@@ -458,9 +588,7 @@ def load_environment_config() -> EnvironmentConfig:
     from pulumi.runtime.config import CONFIG, get_config_env
 
     raw: dict[str, object] = {**get_config_env(), **CONFIG.get()}
-    return validate_environment_config(
-        raw, stack=pulumi.get_stack(), project=pulumi.get_project()
-    )
+    return validate_environment_config(raw, stack=pulumi.get_stack(), project=pulumi.get_project())
 
 
 __all__ = [

@@ -17,8 +17,10 @@ from thrifty.network.spec import (
     NetworkSpec,
     NetworkSpecError,
     address_plan,
+    aws_zone_id_prefix,
     choose_zone_ids,
     network_problems,
+    own_network_problems,
     plan_network,
     public_access_problems,
 )
@@ -187,3 +189,46 @@ def test_thrifty_network_is_a_config_key() -> None:
     with pytest.raises(ConfigError) as caught:
         validate_environment_config(_stack({"zones": 3, "nats": 2}), stack="production")
     assert "thrifty:network.nats: unknown key" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("region", "prefix"),
+    [
+        ("us-east-1", "use1"),
+        ("us-west-2", "usw2"),
+        ("eu-west-1", "euw1"),
+        ("eu-central-1", "euc1"),
+        ("ap-southeast-1", "apse1"),
+        ("ap-northeast-1", "apne1"),
+        ("ca-central-1", "cac1"),
+        ("sa-east-1", "sae1"),
+        ("us-gov-west-1", "usgw1"),
+        ("us-iso-east-1", None),
+    ],
+)
+def test_aws_zone_id_prefix_follows_the_region_code(region: str, prefix: str | None) -> None:
+    assert aws_zone_id_prefix(region) == prefix
+
+
+def test_zone_ids_must_belong_to_the_region() -> None:
+    spec = NetworkSpec.model_validate({"zones": ["use1-az9", "usw2-az1"]})
+    problems = network_problems(spec, cloud="aws", environment="development", region="us-east-1")
+    assert problems == [
+        "zones: 'usw2-az1' is not a zone ID of us-east-1 (its zone IDs start with use1-az, "
+        "such as use1-az1)"
+    ]
+    assert network_problems(spec, cloud="aws", environment="development", region="us-west-2")[
+        0
+    ].startswith("zones: 'use1-az9' is not a zone ID of us-west-2")
+
+
+def test_production_aws_cluster_needs_its_own_network() -> None:
+    def rule(cloud: str, environment: str, has_network: bool) -> list[str]:
+        return own_network_problems(
+            cloud=cloud, environment=environment, has_network=has_network, field="f", remedy="r"
+        )
+
+    assert rule("aws", "production", False)[0].startswith("f: required for a production")
+    assert rule("aws", "production", True) == []
+    assert rule("aws", "staging", False) == []
+    assert rule("gcp", "production", False) == []

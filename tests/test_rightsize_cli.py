@@ -167,6 +167,55 @@ def test_write_then_thrifty_plan_estimates_the_reported_saving(tmp_path: Path) -
     assert total["baseline"] == pytest.approx(report["cost"]["after"]["baseline"], abs=0.005)
 
 
+def test_vpa_quantities_are_shown_in_the_report_units(result: Result) -> None:
+    table = render(result, "table")
+    assert (
+        "evidence: VPA: target cpu 163m, memory 650Mi (bounds cpu 98m..412m, memory 563Mi..850Mi)"
+    ) in table
+    assert "p90: VPA uncappedTarget 46Mi / 1.15" in table
+    for raw in ("681574400", "589824k", "262144k", "48234496"):
+        assert raw not in table
+
+
+def _typed(directory: Path, instance_types: dict[str, str]) -> list[Path]:
+    """The fixture's node files with each pool's series saying the instance type measured."""
+    paths = []
+    for name in ("node-cpu.json", "node-memory.json"):
+        document = json.loads((FIXTURE / "prometheus" / name).read_text())
+        for series in document["data"]["result"]:
+            pool = series["metric"]["label_thrifty_io_pool"]
+            series["metric"]["label_node_kubernetes_io_instance_type"] = instance_types[pool]
+        path = directory / name
+        path.write_text(json.dumps(document))
+        paths.append(path)
+    return paths
+
+
+def test_a_rerun_after_write_does_not_shrink_a_pool_again(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "shop")
+    measured = _typed(tmp_path, {"system": "t3.large", "spot": "m5.xlarge"})
+    files = [FIXTURE / "prometheus" / name for name in ("cpu.json", "memory.json")]
+    flags = ["--vpa", str(FIXTURE / "vpa.json"), "--as-of", AS_OF]
+    for path in [*files, *measured]:
+        flags += ["--prometheus", str(path)]
+    first = thrifty("rightsize", "--stack", "shop", "-f", "json", "--write", *flags, cwd=project)
+    assert first.returncode == 0, first.stderr + first.stdout
+    pools = {f["name"]: f for f in json.loads(first.stdout)["findings"] if f["kind"] == "pool"}
+    assert pools["system"]["verdict"] == "change"
+    assert {e["subject"]: e["measured"] for e in pools["system"]["evidence"]}[
+        "measured on"
+    ] == "t3.large"
+    again = thrifty("rightsize", "--stack", "shop", "-f", "json", *flags, cwd=project)
+    assert again.returncode == 0, again.stderr + again.stdout
+    pools = {f["name"]: f for f in json.loads(again.stdout)["findings"] if f["kind"] == "pool"}
+    assert pools["system"]["verdict"] == "too-little-data"
+    assert pools["system"]["reason"] == (
+        "measured on t3.large, the stack now says t3.medium, t3a.medium: measure again"
+    )
+    assert pools["system"]["changes"] == []
+    assert pools["spot"]["reason"].startswith("measured on m5.xlarge, the stack now says m5.large")
+
+
 def test_a_change_that_fails_validation_is_not_written(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -185,7 +234,10 @@ def test_a_change_that_fails_validation_is_not_written(
     out = capsys.readouterr().out
     assert code == 1
     assert "config validation FAILED:" in out
-    assert "workloads.scorer.resources.limits.memory: '1230Mi' is above namespace 'ml'" in out
+    assert (
+        "workloads.scorer.resources.limits.memory: '1230Mi' is above limitRange.max.memory '1Gi' "
+        "of namespace 'ml'"
+    ) in out
     assert "not written: the changed stack does not pass the checks above" in out
     assert (project / "Pulumi.shop.yaml").read_text() == text
 

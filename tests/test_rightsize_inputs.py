@@ -72,7 +72,8 @@ def test_a_single_vpa_object_and_one_without_recommendation(tmp_path: Path) -> N
     path = write(tmp_path, "pending.json", {"kind": "List", "items": [pending]})
     assert read_vpa_file(path, measurements, as_of=AS_OF) == 0
     assert measurements.notes == [
-        f"{path}: VPA ml/churn-predictor has no recommendation yet (status.recommendation is empty)"
+        f"{path}: VPA ml/churn-predictor (for Deployment ml/churn-predictor) has no "
+        "recommendation yet (status.recommendation is empty)"
     ]
 
 
@@ -330,6 +331,74 @@ def test_durations() -> None:
     assert parse_duration("1w2d12h") == 9.5 * DAY
     with pytest.raises(ValueError, match="is not a duration"):
         parse_duration("7 days")
+
+
+def test_an_empty_csv_and_a_short_row_say_what_is_missing(tmp_path: Path) -> None:
+    for text in ("", "\n  \n"):
+        with pytest.raises(InputError) as empty:
+            read_csv_file(write(tmp_path, "empty.csv", text), Measurements())
+        assert str(empty.value) == (
+            f"{tmp_path / 'empty.csv'}: file is empty (expected a header line: "
+            "workload,container,cpu_p95,memory_p95,window)"
+        )
+    short = write(tmp_path, "short.csv", "workload,container,cpu_p95,memory_p95,window\napi,api\n")
+    with pytest.raises(InputError) as error:
+        read_csv_file(short, Measurements())
+    assert str(error.value) == (
+        f"{short}: line 2: 2 cells, the header has 5 columns; missing cpu_p95, memory_p95, window"
+    )
+
+
+def test_a_file_given_as_the_wrong_kind_says_what_it_is(tmp_path: Path) -> None:
+    prometheus = PROMETHEUS / "cpu.json"
+    with pytest.raises(InputError) as as_vpa:
+        read_vpa_file(prometheus, Measurements(), as_of=AS_OF)
+    assert str(as_vpa.value) == (
+        f"{prometheus}: kind: expected List (kubectl get vpa -A -o json) or "
+        "VerticalPodAutoscaler, found a Prometheus API response (give it with --prometheus)"
+    )
+    vpa = FIXTURE / "vpa.json"
+    with pytest.raises(InputError) as as_prometheus:
+        read_prometheus_file(vpa, Measurements())
+    assert str(as_prometheus.value) == (
+        f"{vpa}: expected a Prometheus API response (status and data), found "
+        "VerticalPodAutoscaler objects (give them with --vpa)"
+    )
+    as_csv = write(tmp_path, "cpu.csv", prometheus.read_text())
+    with pytest.raises(InputError) as csv_error:
+        read_csv_file(as_csv, Measurements())
+    assert str(csv_error.value) == (
+        f"{as_csv}: expected a CSV table, found a Prometheus API response (give it with "
+        "--prometheus)"
+    )
+
+
+def test_a_pool_series_may_say_the_instance_type_it_was_measured_on(tmp_path: Path) -> None:
+    def series(pool: str, instance_type: str, label: str) -> dict[str, object]:
+        return {
+            "metric": {"label_thrifty_io_pool": pool, label: instance_type,
+                       "thrifty_metric": "node_memory"},
+            "values": [[1746057600 + 3600 * i, "0.2"] for i in range(169)],
+        }  # fmt: skip
+
+    document = {
+        "status": "success",
+        "data": {
+            "resultType": "matrix",
+            "result": [
+                series("system", "t3.large", "label_node_kubernetes_io_instance_type"),
+                series("system", "t3a.large", "node_kubernetes_io_instance_type"),
+            ],
+        },
+    }
+    measurements = Measurements()
+    read_prometheus_file(write(tmp_path, "node.json", document), measurements)
+    assert measurements.pools["system"].measured_on == {"t3.large", "t3a.large"}
+    assert measurements.pools["system"].usage["memory"].value == pytest.approx(0.2)
+    # The fixtures' queries keep no type: nothing is claimed.
+    plain = Measurements()
+    read_prometheus_file(PROMETHEUS / "node-memory.json", plain)
+    assert all(not pool.measured_on for pool in plain.pools.values())
 
 
 # --------------------------------------------------------------------------- README queries

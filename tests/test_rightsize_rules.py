@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from tests.conftest import REPO_ROOT
-from thrifty.quantities import parse_quantity
+from thrifty.quantities import format_cpu, format_memory, parse_quantity
 from thrifty.rightsize.capacity import (
     Amounts,
     Demand,
@@ -109,6 +109,28 @@ def test_an_oversized_container_gets_p95_plus_headroom_in_its_limit_ratio() -> N
     cpu = next(item for item in finding.evidence if item.subject == "cpu")
     assert "150m" in cpu.measured and "8% of request 1900m" in cpu.compared
     assert "oversized below 30%" in cpu.compared and "7d" in cpu.window
+
+
+def test_the_evidence_says_the_data_must_postdate_the_current_config() -> None:
+    app = workload(
+        resources={
+            "requests": {"cpu": "1900m", "memory": "2Gi"},
+            "limits": {"cpu": "2", "memory": "3Gi"},
+        }
+    )
+    evidence = ContainerEvidence(
+        usage={"cpu": usage(0.150)}, oom_killed=Signal(1.0, None, "oom.json data.result[0]")
+    )
+    finding = workload_finding(app, evidence, Settings())
+    config = next(item for item in finding.evidence if item.subject == "config")
+    assert config.measured == (
+        "compared with the stack's current requests 1900m / 2Gi, limits 2 / 3Gi"
+    )
+    assert "the data must postdate the current config" in config.compared
+    oom = next(item for item in finding.evidence if item.subject == "OOM kill")
+    assert "a kill from before the last change of the limit would count again" in oom.compared
+    # Nothing measured, nothing compared: no config line.
+    assert workload_finding(app, ContainerEvidence(), Settings()).evidence == []
 
 
 def test_thresholds_and_headroom_are_settings() -> None:
@@ -280,8 +302,70 @@ def test_an_under_used_pool_gets_the_smaller_type_of_each_family(tmp_path: Path)
         "thrifty:cluster.spotPools[0].vcpus": 2,
         "thrifty:cluster.spotPools[0].memoryGib": 8,
     }
-    for item in finding.evidence:
+    shares = [item for item in finding.evidence if item.subject.endswith("used / allocatable")]
+    assert len(shares) == 2
+    for item in shares:
         assert "169 samples" in item.window
+    assert [item.subject for item in finding.evidence][-1] == "measured on"
+
+
+def _after_write(tmp_path: Path) -> StackState:
+    """The shop stack as ``--write`` leaves it: the system pool on t3.medium / t3a.medium."""
+    document = shop_config()
+    system = document["config"]["thrifty:cluster"]["systemPool"]  # type: ignore[index]
+    system.update(instanceTypes=["t3.medium", "t3a.medium"], memoryGib=4)
+    return stack_from(tmp_path, document)
+
+
+def test_a_share_measured_on_another_type_is_refused(tmp_path: Path) -> None:
+    stack = _after_write(tmp_path)
+    system = next(pool for pool in stack.pools if pool.name == "system")
+    stale = _under_used(cpu=0.12, memory=0.20)
+    stale.measured_on = {"t3.large"}
+    finding = pool_finding(stack, system, stale, demands(stack, []), Settings())
+    assert finding.verdict == "too-little-data"
+    assert finding.changes == []
+    assert (
+        finding.reason
+        == "measured on t3.large, the stack now says t3.medium, t3a.medium: measure again"
+    )
+
+
+def test_a_pool_is_judged_on_absolute_usage_of_the_measured_type(tmp_path: Path) -> None:
+    stack = stack_from(tmp_path, shop_config())
+    system = next(pool for pool in stack.pools if pool.name == "system")
+    evidence = _under_used(cpu=0.12, memory=0.20)
+    evidence.measured_on = {"t3.large"}
+    finding = pool_finding(stack, system, evidence, demands(stack, []), Settings())
+    assert finding.verdict == "change"
+    node = node_allocatable("aws", ["t3.large"])
+    lines = {item.subject: item for item in finding.evidence}
+    per_node = format_memory(0.20 * node.memory)
+    assert lines["memory used / allocatable"].measured.startswith(f"20% = {per_node} per node")
+    assert lines["cpu used / allocatable"].measured.startswith(
+        f"12% = {format_cpu(0.12 * node.cpu)} per node"
+    )
+    assert lines["measured on"].measured == "t3.large"
+    # Without the type the stack's current types are assumed, and the evidence says so.
+    evidence.measured_on = set()
+    assumed = pool_finding(stack, system, evidence, demands(stack, []), Settings())
+    said = {item.subject: item for item in assumed.evidence}["measured on"]
+    assert said.measured == "assumed t3.large, t3a.large, the stack's current types"
+    assert "the data must postdate the pool's last change" in said.compared
+
+
+def test_a_smaller_type_is_refused_when_absolute_usage_would_not_fit(tmp_path: Path) -> None:
+    stack = stack_from(tmp_path, shop_config())
+    system = next(pool for pool in stack.pools if pool.name == "system")
+    large, medium = (node_allocatable("aws", [name]) for name in ("t3.large", "t3.medium"))
+    evidence = _under_used(cpu=0.1, memory=0.39)
+    evidence.measured_on = {"t3.large"}
+    settings = Settings(headroom=0.3)
+    finding = pool_finding(stack, system, evidence, demands(stack, []), settings)
+    projected = 0.39 * large.memory / medium.memory  # the bytes used, on a t3.medium
+    assert 1 / 1.3 < projected < 1
+    assert not any(change.path[-1] == "instanceTypes" for change in finding.changes)
+    assert f"the measured memory would use {projected:.0%} of t3.medium nodes" in finding.reason
 
 
 def test_a_busy_pool_is_already_right(tmp_path: Path) -> None:

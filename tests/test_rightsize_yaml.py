@@ -83,6 +83,34 @@ def test_the_edit_keeps_comments_order_and_style() -> None:
     assert edited.notes == []
 
 
+def test_an_inline_comment_keeps_its_column_where_the_new_value_fits() -> None:
+    text = SHOP.read_text()
+    path = ("churn-predictor", "resources", "limits")
+    shorter = [
+        ConfigChange(WORKLOADS, (*path, "cpu"), "2", "1"),
+        ConfigChange(WORKLOADS, (*path, "memory"), "3Gi", "2Gi"),
+    ]
+    after, _ = edit_text(text, shorter, "shop")
+    assert '        limits: {cpu: "1", memory: 2Gi}   # a little above the requests' in after
+    spot = ("spotPools", 0, "instanceTypes")
+    types = ConfigChange(
+        CLUSTER, spot, ("m5.xlarge", "m5a.xlarge", "m6i.xlarge"), ("m5.large", "m5a.large")
+    )
+    after, _ = edit_text(text, [types], "shop")
+    column = next(line for line in text.splitlines() if "# three types" in line).index("#")
+    line = next(line for line in after.splitlines() if "# three types" in line)
+    assert (
+        line.startswith("        instanceTypes: [m5.large, m5a.large]")
+        and line.index("#") == column
+    )
+    # A value that runs past the comment's column pushes it to one space after the value
+    # (ruamel cannot keep a column the value already covers).
+    longer = [ConfigChange(WORKLOADS, (*path, "cpu"), "2", "183m"),
+              ConfigChange(WORKLOADS, (*path, "memory"), "3Gi", "1035Mi")]  # fmt: skip
+    after, _ = edit_text(text, longer, "shop")
+    assert "        limits: {cpu: 183m, memory: 1035Mi} # a little above the requests" in after
+
+
 def test_a_number_like_value_keeps_its_quotes() -> None:
     text = (
         "config:\n  thrifty:workloads:\n    app:\n      resources:\n"

@@ -562,7 +562,7 @@ def test_a_container_above_the_namespace_max_registers_nothing() -> None:
     )
     assert types == []
     assert isinstance(error, WorkloadSpecError)
-    assert "limits.cpu: '4' is above namespace 'ml''s limitRange.max.cpu '2'" in str(error)
+    assert "limits.cpu: '4' is above limitRange.max.cpu '2' of namespace 'ml'" in str(error)
 
 
 def test_an_unguarded_workload_in_a_guarded_stack_registers_nothing() -> None:

@@ -248,8 +248,8 @@ RULES: list[tuple[dict[str, Any], str, tuple[str, ...]]] = [
         "workloads.churn-predictor.resources.requests.memory",
         ("'256m'", "at least 1Mi", "256Mi"),
     ),
-    ({"namespace": "ML_Team"}, "workloads.churn-predictor.namespace", ("ML_Team", "pattern")),
-    ({"image": "my app"}, "workloads.churn-predictor.image", ("my app", "pattern")),
+    ({"namespace": "ML_Team"}, "workloads.churn-predictor.namespace", ("ML_Team", "a DNS label")),
+    ({"image": "my app"}, "workloads.churn-predictor.image", ("my app", "without spaces")),
     ({"port": 0}, "workloads.churn-predictor.port", ("0", "greater than or equal to 1")),
     ({"port": 70000}, "workloads.churn-predictor.port", ("70000", "less than or equal to 65535")),
     ({"probes": {"path": "healthz"}}, "workloads.churn-predictor.probes.path", ("healthz",)),
@@ -363,10 +363,10 @@ def test_container_limits_above_the_limit_range_max() -> None:
     )
     problems = workload_problems({"churn-predictor": big}, {"ml": NamespaceSpec()})
     assert problems == [
-        "workloads.churn-predictor.resources.limits.cpu: '3' is above namespace 'ml''s "
-        "limitRange.max.cpu '2'; the API server refuses such pods (allowed: at most 2)",
-        "workloads.churn-predictor.resources.limits.memory: '6Gi' is above namespace 'ml''s "
-        "limitRange.max.memory '4Gi'; the API server refuses such pods (allowed: at most 4Gi)",
+        "workloads.churn-predictor.resources.limits.cpu: '3' is above limitRange.max.cpu '2' "
+        "of namespace 'ml'; the API server refuses such pods (allowed: at most 2)",
+        "workloads.churn-predictor.resources.limits.memory: '6Gi' is above limitRange.max.memory "
+        "'4Gi' of namespace 'ml'; the API server refuses such pods (allowed: at most 4Gi)",
     ]
     # At the maximum exactly is allowed.
     at_max = spec(resources={"limits": {"cpu": "2", "memory": "4Gi"}})
@@ -450,8 +450,8 @@ def test_cross_checks_run_through_the_stack_config() -> None:
         {"churn-predictor": workload(resources={"limits": {"cpu": "4", "memory": "512Mi"}})}
     )
     assert problems == [
-        "thrifty:workloads.churn-predictor.resources.limits.cpu: '4' is above namespace 'ml''s "
-        "limitRange.max.cpu '2'; the API server refuses such pods (allowed: at most 2)"
+        "thrifty:workloads.churn-predictor.resources.limits.cpu: '4' is above limitRange.max.cpu "
+        "'2' of namespace 'ml'; the API server refuses such pods (allowed: at most 2)"
     ]
 
 

@@ -54,7 +54,7 @@ from thrifty.cluster.spec import (
 )
 from thrifty.cost.catalog import instance_type
 from thrifty.network.aws import usable_zone_ids, zone_at
-from thrifty.network.spec import public_access_problems
+from thrifty.network.spec import own_network_problems, public_access_problems
 from thrifty.options import with_provider
 
 #: cluster-autoscaler chart (kubernetes.github.io/autoscaler); 9.46.6 ships autoscaler 1.32.
@@ -159,15 +159,15 @@ def network_problems(args: EksClusterArgs) -> list[str]:
     Production never runs in the default VPC (an account may have deleted it, and its subnets
     are public) and never opens the public API endpoint to any address.
     """
-    production = args.tags.environment == "production"
     subnets = args.subnet_ids
-    problems: list[str] = []
-    if subnets is None and production:
-        problems.append(
-            "subnet_ids: production EKS runs in private subnets of a VPC of its own (an "
-            "AwsNetwork's private_subnet_ids); the default VPC is for throwaway development only"
-        )
-    elif subnets is not None and len(subnets) < max(args.cluster.zones, 2):
+    problems: list[str] = own_network_problems(
+        cloud="aws",
+        environment=args.tags.environment,
+        has_network=subnets is not None,
+        field="subnet_ids",
+        remedy="pass an AwsNetwork's private_subnet_ids",
+    )
+    if subnets is not None and len(subnets) < max(args.cluster.zones, 2):
         problems.append(
             f"subnet_ids: {len(subnets)} subnets for {args.cluster.zones} zones; give one "
             "private subnet per zone, in two zones at least (EKS needs two for its control "

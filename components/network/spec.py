@@ -145,18 +145,74 @@ def public_access_problems(
         return []
     if cidrs is None:
         return [
-            f"{field}: production refuses a public API endpoint open to any address (unset "
-            "means 0.0.0.0/0); list the CIDRs allowed (office, VPN, CI runners) or turn "
-            "public access off"
+            f"{field}: production refuses a public API endpoint open to any address, got "
+            "unset (unset means 0.0.0.0/0); set the CIDRs of your office/VPN/CI runners, or "
+            "turn public access off"
         ]
     open_to_all = [cidr for cidr in cidrs if cidr in ANYWHERE]
     if open_to_all:
         return [
             f"{field}: production refuses {', '.join(open_to_all)} (any address) on the "
-            "public API endpoint; list the CIDRs allowed (office, VPN, CI runners) or turn "
-            "public access off"
+            "public API endpoint; set the CIDRs of your office/VPN/CI runners, or turn public "
+            "access off"
         ]
     return []
+
+
+def own_network_problems(
+    *, cloud: Cloud, environment: Environment, has_network: bool, field: str, remedy: str
+) -> list[str]:
+    """Production on AWS runs its cluster in private subnets of a VPC of its own.
+
+    The one place for this rule: the config asks it of ``thrifty:network``, the EKS cluster of
+    its ``subnet_ids``; ``remedy`` says what to set in the caller's own terms.
+    """
+    if cloud != "aws" or environment != "production" or has_network:
+        return []
+    return [
+        f"{field}: required for a production cluster on AWS (nodes in private subnets of a "
+        f"VPC the stack creates; the default VPC is for throwaway development only); {remedy}"
+    ]
+
+
+#: Region words and their letters in an AWS zone ID (``ap-southeast-1`` -> ``apse1``).
+_AWS_REGION_WORDS = {
+    "north": "n",
+    "south": "s",
+    "east": "e",
+    "west": "w",
+    "central": "c",
+    "northeast": "ne",
+    "northwest": "nw",
+    "southeast": "se",
+    "southwest": "sw",
+    "gov": "g",
+}
+
+
+def aws_zone_id_prefix(region: str) -> str | None:
+    """The prefix every zone ID of ``region`` has (``use1`` for us-east-1), None if unknown.
+
+    AWS: "An AZ ID consists of the first three letters of the Region code, followed by the
+    number at the end of the Region code, followed by -az, followed by a number", e.g.
+    euw1-az1 in eu-west-1; compound directions keep both letters (apne1-az1 in
+    ap-northeast-1) and GovCloud adds a g (usgw1 in us-gov-west-1)
+    (https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-availability-zones.html,
+    https://docs.aws.amazon.com/global-infrastructure/latest/regions/az-ids.html). A region
+    of another shape (ISO partitions) gives None and its zones are not checked. Whether a
+    zone number exists (``use1-az9``) cannot be known offline: only the prefix is checked.
+    """
+    area, *words, number = region.split("-")
+    letters = [_AWS_REGION_WORDS.get(word) for word in words]
+    if not words or None in letters or not number.isdigit():
+        return None
+    return f"{area}{''.join(letter or '' for letter in letters)}{number}"
+
+
+def _in_aws_region(zone_id: str, region: str) -> bool:
+    """Whether ``zone_id`` carries ``region``'s prefix (True when the prefix is unknown)."""
+    prefix = aws_zone_id_prefix(region)
+    return prefix is None or zone_id.rpartition("-az")[0] == prefix
 
 
 class NetworkSpec(BaseModel):
@@ -365,6 +421,11 @@ def network_problems(
             problems.append(f"zones: {zone!r} is not {allowed}")
         elif cloud == "gcp" and region and not zone.startswith(f"{region}-"):
             problems.append(f"zones: {zone!r} is not in the region {region}")
+        elif cloud == "aws" and region and not _in_aws_region(zone, region):
+            problems.append(
+                f"zones: {zone!r} is not a zone ID of {region} (its zone IDs start with "
+                f"{aws_zone_id_prefix(region)}-az, such as {aws_zone_id_prefix(region)}-az1)"
+            )
         elif cloud == "aws" and region and zone in EKS_UNSUPPORTED_ZONE_IDS.get(region, ()):
             problems.append(
                 f"zones: {zone} in {region} is a zone EKS does not support for cluster subnets "
@@ -429,9 +490,11 @@ __all__ = [
     "NetworkSpec",
     "NetworkSpecError",
     "address_plan",
+    "aws_zone_id_prefix",
     "choose_zone_ids",
     "default_nat",
     "network_problems",
+    "own_network_problems",
     "plan_network",
     "public_access_problems",
 ]

@@ -14,11 +14,12 @@ row to one namespace. The header line is required; columns may come in any order
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 from thrifty.quantities import QuantityError, parse_quantity
 from thrifty.rightsize.measure import ContainerKey, Measurements, Resource, Usage, parse_duration
-from thrifty.rightsize.reading import InputError
+from thrifty.rightsize.reading import InputError, looks_like
 
 REQUIRED_COLUMNS = ("workload", "container", "cpu_p95", "memory_p95", "window")
 OPTIONAL_COLUMNS = ("namespace",)
@@ -31,6 +32,16 @@ def read_csv_file(path: Path, measurements: Measurements) -> int:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as error:
         raise InputError(f"{path}: cannot be read: {error.strerror}") from None
+    if not text.strip():
+        raise InputError(
+            f"{path}: file is empty (expected a header line: {','.join(REQUIRED_COLUMNS)})"
+        )
+    if text.lstrip()[:1] in ("{", "["):
+        try:
+            found = looks_like(json.loads(text))
+        except json.JSONDecodeError:
+            found = "JSON-like text"
+        raise InputError(f"{path}: expected a CSV table, found {found}")
     reader = csv.DictReader(text.splitlines())
     header = [name.strip() for name in reader.fieldnames or []]
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
@@ -42,9 +53,15 @@ def read_csv_file(path: Path, measurements: Measurements) -> int:
         )
     rows = 0
     for line, row in enumerate(reader, start=2):
-        cells = {key.strip(): (value or "").strip() for key, value in row.items() if key}
         if None in row:
             raise InputError(f"{path}: line {line}: more cells than the header has columns")
+        absent = [key.strip() for key, value in row.items() if key and value is None]
+        if absent and any(value for value in row.values()):
+            raise InputError(
+                f"{path}: line {line}: {len(header) - len(absent)} cells, the header has "
+                f"{len(header)} columns; missing {', '.join(absent)}"
+            )
+        cells = {key.strip(): (value or "").strip() for key, value in row.items() if key}
         if not any(cells.values()):
             continue
         _read_row(path, line, cells, measurements)

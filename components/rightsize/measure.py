@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from thrifty.budget.spec import PROMETHEUS_DURATION
+from thrifty.quantities import format_cpu, format_memory, parse_quantity
 
 Resource = Literal["cpu", "memory"]
 RESOURCES: tuple[Resource, ...] = ("cpu", "memory")
@@ -48,6 +49,20 @@ def format_duration(seconds: float) -> str:
     if seconds >= 3600:
         return f"{seconds / 3600:.0f}h"
     return f"{seconds / 60:.0f}m"
+
+
+def show(resource: Resource, amount: float) -> str:
+    """An amount as a quantity a person writes (``12m``, ``75Mi``), for evidence and changes."""
+    return format_cpu(amount) if resource == "cpu" else format_memory(amount)
+
+
+def show_written(resource: Resource, quantity: str) -> str:
+    """A quantity as a file wrote it (``681574400``, ``589824k``) in the form :func:`show`
+    gives; left as written when it is not a quantity."""
+    try:
+        return show(resource, parse_quantity(quantity, resource))
+    except ValueError:
+        return quantity
 
 
 def quantile(q: float, values: Sequence[float]) -> float:
@@ -133,6 +148,9 @@ class PoolEvidence:
     """A node pool's utilization: used / allocatable, per resource, as a 0-1 ratio."""
 
     usage: dict[Resource, Usage] = field(default_factory=dict)
+    #: The instance types the nodes measured were (their ``node.kubernetes.io/instance-type``
+    #: label, when the query keeps it); empty when the files do not say.
+    measured_on: set[str] = field(default_factory=set)
 
 
 #: Which source wins when two give the same figure: samples counted (Prometheus) beat a
@@ -217,4 +235,6 @@ __all__ = [
     "format_duration",
     "parse_duration",
     "quantile",
+    "show",
+    "show_written",
 ]

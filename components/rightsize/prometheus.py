@@ -22,7 +22,10 @@ kube-state-metrics' names; a ``workload`` label, if the query adds one, names th
 else the container's name does, as thrifty's workloads name their container after
 themselves). Pools by ``label_thrifty_io_pool`` (kube-state-metrics' ``kube_node_labels`` with
 ``--metric-labels-allowlist=nodes=[thrifty.io/pool]``) or ``thrifty_io_pool`` (the node label
-through a ``labelmap`` of ``__meta_kubernetes_node_label_(.+)``).
+through a ``labelmap`` of ``__meta_kubernetes_node_label_(.+)``). A pool series may keep the
+nodes' instance type (``label_node_kubernetes_io_instance_type`` or
+``node_kubernetes_io_instance_type``): a used / allocatable share means something only on the
+type it was measured on, so the rules refuse a share measured on another type than the stack's.
 
 A usage figure is the 95th percentile of every finite sample of its series (series of one
 container from several pods are pooled); its window runs from the first sample to the last,
@@ -39,7 +42,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from thrifty.rightsize.measure import ContainerKey, Measurements, Resource, Signal, Usage, quantile
-from thrifty.rightsize.reading import InputError, expect, load_json
+from thrifty.rightsize.reading import InputError, expect, load_json, looks_like
 
 Kind = Literal["cpu", "memory", "throttling", "oom", "node_cpu", "node_memory"]
 KINDS: tuple[Kind, ...] = ("cpu", "memory", "throttling", "oom", "node_cpu", "node_memory")
@@ -50,6 +53,9 @@ NAME_KINDS: dict[str, Kind] = {
     "kube_pod_container_status_last_terminated_reason": "oom",
 }
 POOL_LABELS = ("label_thrifty_io_pool", "thrifty_io_pool")
+#: The well-known node label ``node.kubernetes.io/instance-type`` as kube-state-metrics'
+#: ``kube_node_labels`` exports it, or as a ``labelmap`` of the node's labels names it.
+TYPE_LABELS = ("label_node_kubernetes_io_instance_type", "node_kubernetes_io_instance_type")
 HIGH_PERCENTILE = 0.95
 _CONTAINER_KINDS: dict[Kind, Resource] = {"cpu": "cpu", "memory": "memory"}
 _POOL_KINDS: dict[Kind, Resource] = {"node_cpu": "cpu", "node_memory": "memory"}
@@ -63,6 +69,7 @@ class _Group:
     times: list[float] = field(default_factory=list)
     places: list[str] = field(default_factory=list)
     matrix: bool = False
+    instance_types: set[str] = field(default_factory=set)
 
     @property
     def window(self) -> float | None:
@@ -81,6 +88,11 @@ def read_prometheus_file(path: Path, measurements: Measurements) -> int:
         raise InputError(
             f"{path}: the query failed in Prometheus ({document.get('errorType')}: "
             f"{document.get('error')}); save a successful response"
+        )
+    if status is None:
+        raise InputError(
+            f"{path}: expected a Prometheus API response (status and data), found "
+            f"{looks_like(document)}"
         )
     if status != "success":
         raise InputError(f'{path}: status: expected "success", got {status!r}')
@@ -102,6 +114,9 @@ def read_prometheus_file(path: Path, measurements: Measurements) -> int:
             continue
         group = groups.setdefault((kind, _key(path, where, kind, metric)), _Group())
         group.places.append(where)
+        group.instance_types.update(
+            value for label in TYPE_LABELS if isinstance(value := metric.get(label), str) and value
+        )
         _add_samples(path, where, series, result_type == "matrix", group)
     for (kind, key), group in groups.items():
         _record(path, kind, key, group, measurements)
@@ -225,6 +240,14 @@ def _record(path: Path, kind: Kind, key: object, group: _Group, measurements: Me
         return
     usage = Usage(high, statistic, group.window, len(group.values), source, "prometheus")
     measurements.add_pool_usage(str(key), _POOL_KINDS[kind], usage)
+    measurements.pool(str(key)).measured_on.update(group.instance_types)
 
 
-__all__ = ["HIGH_PERCENTILE", "KINDS", "KIND_LABEL", "POOL_LABELS", "read_prometheus_file"]
+__all__ = [
+    "HIGH_PERCENTILE",
+    "KINDS",
+    "KIND_LABEL",
+    "POOL_LABELS",
+    "TYPE_LABELS",
+    "read_prometheus_file",
+]

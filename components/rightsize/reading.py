@@ -39,4 +39,29 @@ def expect(value: Any, where: str, path: Path, expected: type[_T], what: str) ->
     return value
 
 
-__all__ = ["InputError", "expect", "load_json"]
+def looks_like(document: Any) -> str:
+    """What a JSON document seems to be, for an error when a file was given as another kind
+    (a Prometheus response to ``--vpa``, a VPA list to ``--prometheus``)."""
+    if isinstance(document, dict):
+        if "status" in document and "data" in document:
+            return "a Prometheus API response (give it with --prometheus)"
+        kind = document.get("kind")
+        items = document.get("items")
+        if kind == "VerticalPodAutoscaler" or (
+            kind in ("List", "VerticalPodAutoscalerList")
+            and isinstance(items, list)
+            and all(
+                isinstance(item, dict) and item.get("kind") == "VerticalPodAutoscaler"
+                for item in items
+            )
+        ):
+            return "VerticalPodAutoscaler objects (give them with --vpa)"
+        if isinstance(kind, str):
+            return f"a Kubernetes {kind} object"
+        return f"an object with the keys {sorted(map(str, document))[:8]}"
+    if isinstance(document, list):
+        return "a JSON list"
+    return f"a JSON {type(document).__name__} value"
+
+
+__all__ = ["InputError", "expect", "load_json", "looks_like"]

@@ -22,7 +22,9 @@ Node pools: a pool is under-used when both its CPU and its memory (used / alloca
 percentile) stay below the thresholds. It then gets the next smaller type of each instance
 type's family and architecture (:func:`thrifty.rightsize.capacity.smaller_type`), if every
 type has one, the measured load would still leave the headroom free on the same number of
-smaller nodes, and every workload's minimum replicas still fit (:mod:`.capacity`, with each
+smaller nodes (judged on absolute usage: the share times the allocatable of the type it was
+measured on; a share measured on a type the pool no longer has is refused: measure again),
+and every workload's minimum replicas still fit (:mod:`.capacity`, with each
 workload's larger request, before or after its own change, so that any subset of the changes
 fits). Otherwise its minimum comes down to what its workloads need (a system pool keeps one
 node, and in production one per zone). A pool whose workloads would not fit is never shrunk.
@@ -38,7 +40,7 @@ from typing import Literal
 from thrifty.cluster.spec import SHAPE_TOLERANCE, PoolSpec
 from thrifty.cost.catalog import Cloud, same_shape
 from thrifty.cost.spec import Range
-from thrifty.quantities import format_cpu, format_memory, parse_quantity
+from thrifty.quantities import parse_quantity
 from thrifty.rightsize.capacity import (
     Amounts,
     CapacityUnknown,
@@ -59,6 +61,8 @@ from thrifty.rightsize.measure import (
     Signal,
     Usage,
     format_duration,
+    show,
+    show_written,
 )
 from thrifty.rightsize.stack import (
     CLUSTER_KEY,
@@ -166,11 +170,6 @@ class Finding:
     #: ``unpriced`` says why there is none when a change could not be priced.
     saving: Range | None = None
     unpriced: str | None = None
-
-
-def show(resource: Resource, amount: float) -> str:
-    """An amount as a quantity (``12m``, ``75Mi``)."""
-    return format_cpu(amount) if resource == "cpu" else format_memory(amount)
 
 
 def rounded(resource: Resource, amount: float) -> float:
@@ -283,6 +282,32 @@ def _judge(w: WorkloadState, resource: Resource, ev: ContainerEvidence, s: Setti
     )
 
 
+def _quantity(resource: str, written: str | None) -> str:
+    """A VPA's quantity in the report's units (``681574400`` as ``650Mi``); ``?`` if absent."""
+    if written is None:
+        return "?"
+    return show_written("cpu" if resource == "cpu" else "memory", written)
+
+
+def _config_evidence(w: WorkloadState) -> Evidence:
+    """What the figures are compared with: the stack's current requests and limits. The files
+    do not say which requests were in force while they were measured, so the data must have
+    been gathered after the last change of them (else a rerun after ``--write`` would shrink
+    or grow again on the same figures)."""
+    current = ", ".join(
+        f"{section} {w.written(section, 'cpu')} / {w.written(section, 'memory')}"
+        for section in ("requests", "limits")
+    )
+    return Evidence(
+        "config",
+        f"compared with the stack's current {current}",
+        "(the files do not say what was in force while measuring: the data must postdate the "
+        "current config)",
+        "",
+        "thrifty:workloads",
+    )
+
+
 def workload_finding(w: WorkloadState, ev: ContainerEvidence, s: Settings) -> Finding:
     """The verdict on one workload's main container (see the module docs)."""
     evidence = [
@@ -295,16 +320,29 @@ def workload_finding(w: WorkloadState, ev: ContainerEvidence, s: Settings) -> Fi
             _signal_evidence("throttling", ev.throttled, f"(gets more at {s.throttling:.0%})")
         )
     if ev.oom_killed is not None:
-        evidence.append(_signal_evidence("OOM kill", ev.oom_killed, "(gets more memory)"))
+        evidence.append(
+            _signal_evidence(
+                "OOM kill",
+                ev.oom_killed,
+                "(gets more memory; the file does not say when: a kill from before the last "
+                "change of the limit would count again)",
+            )
+        )
     if ev.vpa is not None:
-        target = ", ".join(f"{key} {value}" for key, value in sorted(ev.vpa.target.items()))
+        vpa = ev.vpa
+        target = ", ".join(
+            f"{key} {_quantity(key, value)}" for key, value in sorted(vpa.target.items())
+        )
         bounds = ", ".join(
-            f"{key} {ev.vpa.lower_bound.get(key, '?')}..{ev.vpa.upper_bound.get(key, '?')}"
-            for key in sorted(ev.vpa.target)
+            f"{key} {_quantity(key, vpa.lower_bound.get(key))}.."
+            f"{_quantity(key, vpa.upper_bound.get(key))}"
+            for key in sorted(vpa.target)
         )
         evidence.append(
             Evidence("VPA", f"target {target}", f"(bounds {bounds})", "", ev.vpa.source)
         )
+    if evidence:
+        evidence.append(_config_evidence(w))
     changes: list[ConfigChange] = []
     said: list[str] = []
     short = False
@@ -388,13 +426,38 @@ def demands(stack: StackState, changes: Sequence[ConfigChange]) -> list[Demand]:
     ]
 
 
-def _pool_evidence(pool: PoolState, usage: Usage, resource: Resource, s: Settings) -> Evidence:
+def _pool_evidence(usage: Usage, resource: Resource, node: Amounts | None, s: Settings) -> Evidence:
+    """The share measured and the absolute usage per node it stands for on the measured type."""
+    absolute = ""
+    if node is not None:
+        per_node = usage.value * (node.cpu if resource == "cpu" else node.memory)
+        absolute = f" = {show(resource, per_node)} per node"
     return Evidence(
         subject=f"{resource} used / allocatable",
-        measured=f"{usage.value:.0%} ({usage.statistic})",
+        measured=f"{usage.value:.0%}{absolute} ({usage.statistic})",
         compared=f"(under-used below {s.threshold(resource):.0%})",
         window=usage.describe_window(),
         source=usage.source,
+    )
+
+
+def _type_evidence(measured_on: Sequence[str] | None, current: Sequence[str] = ()) -> Evidence:
+    """Which instance type the shares are of: as the files say, or assumed to be the stack's."""
+    if measured_on:
+        return Evidence(
+            "measured on",
+            ", ".join(measured_on),
+            "(the nodes' node.kubernetes.io/instance-type)",
+            "",
+            "the files",
+        )
+    return Evidence(
+        "measured on",
+        f"assumed {', '.join(current)}, the stack's current types",
+        "(the files do not say the nodes' instance type: the data must postdate the pool's "
+        "last change)",
+        "",
+        "thrifty:cluster",
     )
 
 
@@ -437,20 +500,25 @@ def _smaller_types(
     stack: StackState,
     pool: PoolState,
     usage: Mapping[Resource, Usage],
+    measured: Amounts | None,
     wanted: list[Demand],
     s: Settings,
 ) -> _Attempt:
+    """The smaller type, judged on absolute usage: the measured share times the allocatable
+    of the type it was measured on (``measured``), against the smaller type's allocatable."""
     spec, why = _smaller_spec(stack, pool)
     if spec is None:
         return _Attempt([], why)
     cloud, smaller = stack.config.cloud, spec.instance_types[0]
+    if measured is None:
+        return _Attempt([], "cannot tell what the measured nodes hold", fit=False)
     try:
-        before, after = pool_capacity(cloud, pool), pool_capacity(cloud, pool, spec)
+        after = pool_capacity(cloud, pool, spec)
     except CapacityUnknown as problem:
         return _Attempt([], f"cannot tell what the nodes hold ({problem})", fit=False)
     ceiling = 1 / (1 + s.headroom)
     for resource in RESOURCES:
-        old = before.node.cpu if resource == "cpu" else before.node.memory
+        old = measured.cpu if resource == "cpu" else measured.memory
         new = after.node.cpu if resource == "cpu" else after.node.memory
         projected = usage[resource].value * old / new
         if projected > ceiling:
@@ -523,8 +591,22 @@ def pool_finding(
 ) -> Finding:
     """The verdict on one node pool (see the module docs)."""
     usage = evidence.usage if evidence is not None else {}
-    lines = [_pool_evidence(pool, usage[r], r, s) for r in RESOURCES if r in usage]
-    name = pool.name
+    name, current = pool.name, list(pool.spec.instance_types)
+    measured_on = sorted(evidence.measured_on) if evidence is not None else []
+    stale = [t for t in measured_on if t not in current]
+    if usage and stale:
+        reason = (
+            f"measured on {', '.join(measured_on)}, the stack now says {', '.join(current)}: "
+            "measure again"
+        )
+        return Finding("pool", name, "too-little-data", reason, [_type_evidence(measured_on)])
+    try:
+        node: Amounts | None = node_allocatable(stack.config.cloud, measured_on or current)
+    except CapacityUnknown:
+        node = None
+    lines = [_pool_evidence(usage[r], r, node, s) for r in RESOURCES if r in usage]
+    if usage:
+        lines.append(_type_evidence(measured_on or None, current))
     shorts = {r: too_little(usage.get(r), s) for r in RESOURCES}
     if any(shorts.values()):
         said = "; ".join(f"{r}: {why}" for r, why in shorts.items() if why)
@@ -537,7 +619,7 @@ def pool_finding(
         )
         return Finding("pool", name, "already-right", said, lines)
     shares = ", ".join(f"{r} {usage[r].value:.0%}" for r in RESOURCES)
-    smaller = _smaller_types(stack, pool, usage, wanted, s)
+    smaller = _smaller_types(stack, pool, usage, node, wanted, s)
     if smaller.changes:
         reason = f"under-used ({shares} of allocatable): the next smaller type of each family"
         return Finding("pool", name, "change", reason, lines, smaller.changes)

@@ -39,8 +39,9 @@ from thrifty.rightsize.measure import (
     Measurements,
     Usage,
     VpaRecommendation,
+    show,
 )
-from thrifty.rightsize.reading import InputError, expect, load_json
+from thrifty.rightsize.reading import InputError, expect, load_json, looks_like
 
 #: The VPA recommender's default ``SafetyMarginFraction`` (see the module docs).
 VPA_SAFETY_MARGIN = 0.15
@@ -80,7 +81,8 @@ def read_vpa_file(
         entries = [("top level", document)]
     else:
         raise InputError(
-            f"{path}: kind: expected List (kubectl get vpa -A -o json) or {VPA_KIND}, got {kind!r}"
+            f"{path}: kind: expected List (kubectl get vpa -A -o json) or {VPA_KIND}, "
+            + (f"got {kind!r}" if isinstance(kind, str) else f"found {looks_like(document)}")
         )
     count = 0
     for where, item in entries:
@@ -121,8 +123,9 @@ def _read_vpa(
     containers = (recommendation or {}).get("containerRecommendations")
     if not containers:
         measurements.notes.append(
-            f"{path}: VPA {namespace}/{name} has no recommendation yet "
-            "(status.recommendation is empty)"
+            f"{path}: VPA {namespace}/{name} (for {target_ref.get('kind', 'workload')} "
+            f"{namespace}/{workload}) has no recommendation yet (status.recommendation is "
+            "empty)"
         )
         return 0
     containers = expect(
@@ -188,7 +191,7 @@ def _read_container(
             Usage(
                 value=estimate / (1 + safety_margin),
                 statistic=(
-                    f"p{VPA_TARGET_PERCENTILE}: VPA {field_name} {figures[resource]} / "
+                    f"p{VPA_TARGET_PERCENTILE}: VPA {field_name} {show(resource, estimate)} / "
                     f"{1 + safety_margin:g}"
                 ),
                 window=age,

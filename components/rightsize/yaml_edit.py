@@ -5,6 +5,9 @@ only the values a change names are touched. Its writer re-indents as told, so th
 indentation is found first (the setting whose round trip gives the file back byte for byte);
 if none does, the edit says so, because lines it did not change would differ too.
 
+An end-of-line comment keeps its column where the new value leaves room for it (ruamel keeps
+the comment's column); a longer value pushes it to one space after the value.
+
 Comments that sit after the last entry of a mapping belong, in ruamel's model, to that entry;
 an entry appended after it would land below them (under the next section's heading comment).
 Such comments are moved after the appended entry, so they stay above what they describe.

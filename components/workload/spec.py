@@ -14,8 +14,8 @@ Imports no provider SDK; quantities are read by :mod:`thrifty.quantities`, the o
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from typing import Annotated, Literal
+from collections.abc import Collection, Mapping, Sequence
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -23,6 +23,8 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    TypeAdapter,
+    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -38,6 +40,8 @@ SYSTEM_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-no
 #: The guide's container resources ("Resource Allocation").
 GUIDE_REQUESTS = {"cpu": "100m", "memory": "256Mi"}
 GUIDE_LIMITS = {"cpu": "500m", "memory": "512Mi"}
+#: A guarded namespace's default per-container maximum (LimitRange ``max``).
+DEFAULT_CONTAINER_MAX = {"cpu": "2", "memory": "4Gi"}
 #: Kubernetes bounds ``behavior.scaleDown.stabilizationWindowSeconds`` to one hour (API docs
 #: of HPAScalingRules, autoscaling/v2).
 MAX_STABILIZATION_SECONDS = 3600
@@ -45,6 +49,11 @@ MAX_STABILIZATION_SECONDS = 3600
 #: under 1Mi is almost always ``256m`` (millibytes) written for ``256Mi``.
 MIN_CPU_CORES = 0.001
 MIN_MEMORY_BYTES = 2**20
+#: The fewest replicas an HPA bound may name.
+MIN_REPLICAS = 1
+#: What a probe path must look like, and how to say so.
+PROBE_PATH_PATTERN = r"^/\S*$"
+PROBE_PATH_MEANING = "an absolute URL path such as /healthz"
 
 Resource = Literal["cpu", "memory"]
 RESOURCES: tuple[Resource, ...] = ("cpu", "memory")
@@ -85,6 +94,27 @@ def _readable(value: str) -> str:
 Quantity = Annotated[str, BeforeValidator(_as_text), AfterValidator(_readable)]
 
 
+def _enough_cpu(value: str) -> str:
+    if parse_quantity(value, "cpu") < MIN_CPU_CORES:
+        raise ValueError(f"cpu {value!r} is below 1m, the smallest CPU amount Kubernetes keeps")
+    return value
+
+
+def _enough_memory(value: str) -> str:
+    if parse_quantity(value, "memory") < MIN_MEMORY_BYTES:
+        raise ValueError(
+            f"memory {value!r} is below 1Mi (at least 1Mi; 'm' means milli, so write "
+            "256Mi, not 256m)"
+        )
+    return value
+
+
+#: A container's CPU and memory amounts: a quantity, and at least the smallest one that means
+#: something (one type each, so that an amount can be read alone when its neighbours fail).
+CpuQuantity = Annotated[Quantity, AfterValidator(_enough_cpu)]
+MemoryQuantity = Annotated[Quantity, AfterValidator(_enough_memory)]
+
+
 class _SpecModel(BaseModel):
     """camelCase keys as in a stack file, unknown keys rejected, immutable."""
 
@@ -96,25 +126,8 @@ class _SpecModel(BaseModel):
 class ResourceAmounts(_SpecModel):
     """CPU and memory of one container, as quantities kept as the user wrote them."""
 
-    cpu: Quantity
-    memory: Quantity
-
-    @field_validator("cpu")
-    @classmethod
-    def _enough_cpu(cls, value: str) -> str:
-        if parse_quantity(value, "cpu") < MIN_CPU_CORES:
-            raise ValueError(f"cpu {value!r} is below 1m, the smallest CPU amount Kubernetes keeps")
-        return value
-
-    @field_validator("memory")
-    @classmethod
-    def _enough_memory(cls, value: str) -> str:
-        if parse_quantity(value, "memory") < MIN_MEMORY_BYTES:
-            raise ValueError(
-                f"memory {value!r} is below 1Mi (at least 1Mi; 'm' means milli, so write "
-                "256Mi, not 256m)"
-            )
-        return value
+    cpu: CpuQuantity
+    memory: MemoryQuantity
 
     def amount(self, resource: Resource) -> float:
         """Cores (cpu) or bytes (memory)."""
@@ -126,15 +139,22 @@ class ResourceAmounts(_SpecModel):
 
 
 def _at_most(
-    lower: ResourceAmounts, upper: ResourceAmounts, lower_name: str, upper_name: str, why: str
+    lower: Mapping[str, str], upper: Mapping[str, str], lower_name: str, upper_name: str, why: str
 ) -> list[str]:
-    """Where ``lower`` exceeds ``upper``, per resource, with both values."""
+    """Where ``lower`` exceeds ``upper``, per resource given on both sides, with both values."""
     return [
-        f"{upper_name}.{resource} {getattr(upper, resource)!r} is below {lower_name}.{resource} "
-        f"{getattr(lower, resource)!r}; {why}"
+        f"{upper_name}.{resource} {upper[resource]!r} is below {lower_name}.{resource} "
+        f"{lower[resource]!r}; {why}"
         for resource in RESOURCES
-        if lower.amount(resource) > upper.amount(resource)
+        if resource in lower
+        and resource in upper
+        and parse_quantity(lower[resource], resource) > parse_quantity(upper[resource], resource)
     ]
+
+
+def limits_problems(requests: Mapping[str, str], limits: Mapping[str, str]) -> list[str]:
+    """A container's limits against its requests (resources missing on a side are skipped)."""
+    return _at_most(requests, limits, "requests", "limits", "a limit must be at least its request")
 
 
 class ContainerResources(_SpecModel):
@@ -149,9 +169,7 @@ class ContainerResources(_SpecModel):
 
     @model_validator(mode="after")
     def _limits_cover_requests(self) -> ContainerResources:
-        problems = _at_most(
-            self.requests, self.limits, "requests", "limits", "a limit must be at least its request"
-        )
+        problems = limits_problems(self.requests.as_dict(), self.limits.as_dict())
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -163,6 +181,16 @@ def _within(name: str, value: int, low: int, high: int | None, what: str) -> int
         allowed = f"{low}-{high}" if high is not None else f"at least {low}"
         raise ValueError(f"{name} {value} is out of range: {what} is {allowed}")
     return value
+
+
+def replica_problems(min_replicas: int, max_replicas: int) -> list[str]:
+    """An HPA's bounds in order."""
+    if min_replicas <= max_replicas:
+        return []
+    return [
+        f"minReplicas {min_replicas} is above maxReplicas {max_replicas}; minReplicas must be "
+        "at most maxReplicas"
+    ]
 
 
 class AutoscalingSpec(_SpecModel):
@@ -183,7 +211,7 @@ class AutoscalingSpec(_SpecModel):
     @classmethod
     def _replicas(cls, value: int, info: ValidationInfo) -> int:
         name = to_camel(str(info.field_name))
-        return _within(name, value, 1, None, "an HPA's replica bound")
+        return _within(name, value, MIN_REPLICAS, None, "an HPA's replica bound")
 
     @field_validator("cpu_utilization", "memory_utilization")
     @classmethod
@@ -204,18 +232,18 @@ class AutoscalingSpec(_SpecModel):
 
     @model_validator(mode="after")
     def _ordered(self) -> AutoscalingSpec:
-        if self.min_replicas > self.max_replicas:
-            raise ValueError(
-                f"minReplicas {self.min_replicas} is above maxReplicas {self.max_replicas}; "
-                "minReplicas must be at most maxReplicas"
-            )
+        problems = replica_problems(self.min_replicas, self.max_replicas)
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
 
 class ProbeSpec(_SpecModel):
     """HTTP readiness and liveness probes on the workload's port."""
 
-    path: str = Field(default="/healthz", pattern=r"^/\S*$", description="An absolute path.")
+    path: str = Field(
+        default="/healthz", pattern=PROBE_PATH_PATTERN, description=PROBE_PATH_MEANING
+    )
     initial_delay_seconds: int = Field(default=10, ge=0, le=3600)
     period_seconds: int = Field(default=10, ge=1, le=3600)
 
@@ -237,6 +265,19 @@ class WorkloadSpec(_SpecModel):
     probes: ProbeSpec = Field(default_factory=ProbeSpec)
 
 
+def limit_range_problems(
+    default_request: Mapping[str, str], default: Mapping[str, str], maximum: Mapping[str, str]
+) -> list[str]:
+    """``defaultRequest <= default <= max``, per resource given on both sides."""
+    return _at_most(
+        default_request,
+        default,
+        "defaultRequest",
+        "default",
+        "a default limit must be at least the default request",
+    ) + _at_most(default, maximum, "default", "max", "the default limit must be within max")
+
+
 class LimitRangeSpec(_SpecModel):
     """The namespace's per-container defaults and maximum (a ``LimitRange`` of type Container).
 
@@ -251,19 +292,13 @@ class LimitRangeSpec(_SpecModel):
         default_factory=lambda: ResourceAmounts.model_validate(GUIDE_LIMITS)
     )
     maximum: ResourceAmounts = Field(
-        alias="max", default_factory=lambda: ResourceAmounts(cpu="2", memory="4Gi")
+        alias="max", default_factory=lambda: ResourceAmounts.model_validate(DEFAULT_CONTAINER_MAX)
     )
 
     @model_validator(mode="after")
     def _ordered(self) -> LimitRangeSpec:
-        problems = _at_most(
-            self.default_request,
-            self.default,
-            "defaultRequest",
-            "default",
-            "a default limit must be at least the default request",
-        ) + _at_most(
-            self.default, self.maximum, "default", "max", "the default limit must be within max"
+        problems = limit_range_problems(
+            self.default_request.as_dict(), self.default.as_dict(), self.maximum.as_dict()
         )
         if problems:
             raise ValueError("; ".join(problems))
@@ -338,8 +373,8 @@ def _fits_limit_range(name: str, spec: WorkloadSpec, guard: NamespaceSpec) -> li
     maximum = guard.limit_range.maximum
     return [
         f"workloads.{name}.resources.limits.{resource}: "
-        f"{getattr(spec.resources.limits, resource)!r} is above namespace {spec.namespace!r}'s "
-        f"limitRange.max.{resource} {getattr(maximum, resource)!r}; the API server refuses "
+        f"{getattr(spec.resources.limits, resource)!r} is above limitRange.max.{resource} "
+        f"{getattr(maximum, resource)!r} of namespace {spec.namespace!r}; the API server refuses "
         f"such pods (allowed: at most {getattr(maximum, resource)})"
         for resource in RESOURCES
         if spec.resources.limits.amount(resource) > maximum.amount(resource)
@@ -374,23 +409,33 @@ def _fits_quota(
 
 
 def workload_problems(
-    workloads: Mapping[str, WorkloadSpec], namespaces: Mapping[str, NamespaceSpec]
+    workloads: Mapping[str, WorkloadSpec],
+    namespaces: Mapping[str, NamespaceSpec],
+    *,
+    invalid_workloads: Collection[str] = (),
+    invalid_namespaces: Collection[str] = (),
 ) -> list[str]:
     """Every rule between workloads and their namespaces; empty when they fit.
 
     Paths are relative to ``thrifty:`` (``workloads.<name>...``, ``namespaces.<name>...``).
-    When ``namespaces`` is not empty, every workload's namespace must be one of them; a
-    guarded namespace's LimitRange must admit each container, and its quota must hold every
-    workload at its minimum replicas.
+    When namespaces are declared, every workload's namespace must be one of them; a guarded
+    namespace's LimitRange must admit each container, and its quota must hold every workload
+    at its minimum replicas. ``invalid_*`` name entries that failed their own validation
+    (reported already): their names are still checked and a workload may name such a
+    namespace, but what needs their contents is checked for the valid entries only.
     """
+    declared = [*namespaces, *invalid_namespaces]
     problems = [
         f"{section}.{name}: {name!r} must be a DNS label (1-63 of [a-z0-9-], starting and "
         "ending with a letter or digit)"
-        for section, names in (("workloads", workloads), ("namespaces", namespaces))
+        for section, names in (
+            ("workloads", [*workloads, *invalid_workloads]),
+            ("namespaces", declared),
+        )
         for name in names
         if not re.fullmatch(DNS_LABEL, name)
     ]
-    for namespace in namespaces:
+    for namespace in declared:
         if namespace in SYSTEM_NAMESPACES:
             problems.append(
                 f"namespaces.{namespace}: {namespace!r} exists in every cluster and cannot be "
@@ -401,10 +446,10 @@ def workload_problems(
         guard = namespaces.get(spec.namespace)
         if guard is not None:
             problems.extend(_fits_limit_range(name, spec, guard))
-        elif namespaces:
+        elif declared and spec.namespace not in declared:
             problems.append(
                 f"workloads.{name}.namespace: {spec.namespace!r} is not a key of "
-                f"thrifty:namespaces (allowed: {', '.join(sorted(namespaces))}); a guarded "
+                f"thrifty:namespaces (allowed: {', '.join(sorted(declared))}); a guarded "
                 "stack runs no workload outside its guardrails"
             )
     for namespace, guard in namespaces.items():
@@ -412,6 +457,103 @@ def workload_problems(
         if members:
             problems.extend(_fits_quota(namespace, guard, members))
     return problems
+
+
+# ------------------------------------------------------------ entries that failed their fields
+
+_T = TypeVar("_T")
+_REPLICAS: TypeAdapter[int] = TypeAdapter(Annotated[int, Field(ge=MIN_REPLICAS)])
+_AMOUNTS: dict[str, TypeAdapter[str]] = {
+    "cpu": TypeAdapter(CpuQuantity),
+    "memory": TypeAdapter(MemoryQuantity),
+}
+
+
+def _fields_failed(model: type[BaseModel], raw: object) -> bool:
+    """Whether ``raw`` fails ``model`` on its fields (so its cross-field rules never ran)."""
+    try:
+        model.model_validate(raw)
+    except ValidationError as error:
+        return any(detail["loc"] for detail in error.errors())
+    return False
+
+
+def _value(
+    raw: Mapping[str, object], field: str, adapter: TypeAdapter[_T], default: _T
+) -> _T | None:
+    """One field of a raw section read alone (camelCase or snake_case key); None if invalid."""
+    key = to_camel(field) if to_camel(field) in raw else field
+    if key not in raw:
+        return default
+    try:
+        return adapter.validate_python(raw[key])
+    except ValidationError:
+        return None
+
+
+def _amounts(raw: object, default: Mapping[str, str]) -> dict[str, str]:
+    """The resources of a raw ``requests`` / ``limits`` that are valid alone (absent: default)."""
+    if raw is None:
+        return dict(default)
+    if not isinstance(raw, Mapping):
+        return {}
+    return {
+        resource: amount
+        for resource in RESOURCES
+        if resource in raw and (amount := _value(raw, resource, _AMOUNTS[resource], "")) is not None
+    }
+
+
+def _section(raw: Mapping[str, object], key: str) -> Mapping[str, object] | None:
+    value = raw.get(key, {})
+    return value if isinstance(value, Mapping) else None
+
+
+def entry_problems(raw: object) -> list[str]:
+    """The cross-field rules of a raw workload entry whose own fields fail, on what parses.
+
+    Pydantic runs a model's cross-field rule only when all its fields are valid; this checks
+    them on the fields that are (min vs max replicas when both parse, limits vs requests per
+    resource when both parse), so one run lists every problem. Paths are relative to the
+    entry; empty for an entry whose sections validate (pydantic reported their rules).
+    """
+    if not isinstance(raw, Mapping):
+        return []
+    problems: list[str] = []
+    autoscaling = _section(raw, "autoscaling")
+    if autoscaling is not None and _fields_failed(AutoscalingSpec, autoscaling):
+        defaults = AutoscalingSpec.model_fields
+        low = _value(autoscaling, "min_replicas", _REPLICAS, defaults["min_replicas"].default)
+        high = _value(autoscaling, "max_replicas", _REPLICAS, defaults["max_replicas"].default)
+        if low is not None and high is not None:
+            problems.extend(f"autoscaling: {p}" for p in replica_problems(low, high))
+    resources = _section(raw, "resources")
+    if resources is not None and _fields_failed(ContainerResources, resources):
+        problems.extend(
+            f"resources: {problem}"
+            for problem in limits_problems(
+                _amounts(resources.get("requests"), GUIDE_REQUESTS),
+                _amounts(resources.get("limits"), GUIDE_LIMITS),
+            )
+        )
+    return problems
+
+
+def namespace_entry_problems(raw: object) -> list[str]:
+    """:func:`entry_problems` for a raw namespace entry: its LimitRange order, on what parses."""
+    if not isinstance(raw, Mapping):
+        return []
+    limit_range = _section(raw, "limitRange") or _section(raw, "limit_range")
+    if limit_range is None or not _fields_failed(LimitRangeSpec, limit_range):
+        return []
+    return [
+        f"limitRange: {problem}"
+        for problem in limit_range_problems(
+            _amounts(limit_range.get("defaultRequest"), GUIDE_REQUESTS),
+            _amounts(limit_range.get("default"), GUIDE_LIMITS),
+            _amounts(limit_range.get("max"), DEFAULT_CONTAINER_MAX),
+        )
+    ]
 
 
 def validate_workloads(
@@ -437,6 +579,11 @@ __all__ = [
     "ResourceAmounts",
     "WorkloadSpec",
     "WorkloadSpecError",
+    "entry_problems",
+    "limit_range_problems",
+    "limits_problems",
+    "namespace_entry_problems",
+    "replica_problems",
     "validate_workloads",
     "workload_problems",
 ]
