@@ -35,6 +35,12 @@ def res(type_: str, name: str, props: dict[str, Any], **extra: Any) -> CostInput
     )
 
 
+#: thrifty's EksCluster installs cluster-autoscaler; without one a node group runs desiredSize.
+CLUSTER_AUTOSCALER = res(
+    "kubernetes:helm.sh/v3:Release", "cluster-autoscaler", {"chart": "cluster-autoscaler"}
+)
+
+
 def one(resource: CostInput, *others: CostInput, usage: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
     result = estimate([resource, *others], usage=parse_usage(usage) if usage else None)
     return result.item(resource.urn)
@@ -91,11 +97,110 @@ def test_eks_node_group_on_demand_prices_the_first_type_and_its_disk() -> None:
                 "capacityType": "ON_DEMAND",
                 "diskSize": 100,
             },
-        )
+        ),
+        CLUSTER_AUTOSCALER,
     )
     assert item.status == "priced"
     assert item.baseline == pytest.approx(3 * 0.384 * H + 3 * 100 * 0.08)
     assert item.ceiling == pytest.approx(9 * 0.384 * H + 9 * 100 * 0.08)
+
+
+def _scaled_group(**scaling: Any) -> CostInput:
+    return res(
+        "aws:eks/nodeGroup:NodeGroup",
+        "workers",
+        {
+            "scalingConfig": scaling or {"minSize": 1, "desiredSize": 2, "maxSize": 4},
+            "instanceTypes": ["m5.large"],
+        },
+    )
+
+
+EKS_NODE = 0.096 * H + 20 * 0.08  # m5.large and the 20 GiB gp3 default disk: $71.68
+
+
+def test_eks_node_group_without_a_node_autoscaler_runs_its_desired_size() -> None:
+    # Managed node groups do not scale by themselves: desiredSize is what runs
+    # (docs.aws.amazon.com/eks/latest/APIReference/API_NodegroupScalingConfig.html).
+    item = one(_scaled_group())
+    assert item.baseline == pytest.approx(2 * EKS_NODE)
+    assert item.ceiling == pytest.approx(2 * EKS_NODE)
+    assert item.lines[0].description.startswith(
+        "nodes: 2 nodes [desiredSize, no autoscaler in the stack], m5.large on-demand"
+    )
+
+
+@pytest.mark.parametrize(
+    ("autoscaler", "said"),
+    [
+        (CLUSTER_AUTOSCALER, "cluster-autoscaler (Helm release cluster-autoscaler)"),
+        (
+            res("kubernetes:helm.sh/v3:Release", "ca", {"chart": "autoscaler/cluster-autoscaler"}),
+            "cluster-autoscaler (Helm release ca)",
+        ),
+        (
+            res(
+                "kubernetes:helm.sh/v4:Chart",
+                "karpenter",
+                {"chart": "oci://public.ecr.aws/karpenter/karpenter"},
+            ),
+            "Karpenter (Helm chart karpenter)",
+        ),
+        (
+            res(
+                "kubernetes:apps/v1:Deployment",
+                "ca",
+                {
+                    "spec": {
+                        "template": {
+                            "spec": {
+                                "containers": [
+                                    {
+                                        "name": "ca",
+                                        "image": "registry.k8s.io/autoscaling/"
+                                        "cluster-autoscaler:v1.32.0",
+                                    }
+                                ]
+                            }
+                        }
+                    }
+                },
+            ),
+            "cluster-autoscaler (Deployment ca)",
+        ),
+        (
+            res("kubernetes:karpenter.sh/v1:NodePool", "default", {"spec": {}}),
+            "Karpenter (NodePool default)",
+        ),
+    ],
+)
+def test_eks_node_group_under_a_node_autoscaler_scales_between_min_and_max(
+    autoscaler: CostInput, said: str
+) -> None:
+    item = one(_scaled_group(), autoscaler)
+    assert item.baseline == pytest.approx(1 * EKS_NODE)
+    assert item.ceiling == pytest.approx(4 * EKS_NODE)
+    assert f"1-4 nodes [autoscaled by {said}]" in item.lines[0].description
+
+
+def test_other_charts_and_unknown_charts_are_not_a_node_autoscaler() -> None:
+    vpa = res("kubernetes:helm.sh/v3:Release", "vpa", {"chart": "vertical-pod-autoscaler"})
+    unknown = res("kubernetes:helm.sh/v3:Release", "later", {"chart": UNKNOWN})
+    item = one(_scaled_group(), vpa, unknown)
+    assert item.ceiling == pytest.approx(2 * EKS_NODE)
+
+
+def test_eks_desired_size_out_of_bounds_or_missing_is_not_priced_with_the_reason() -> None:
+    outside = one(_scaled_group(minSize=1, desiredSize=5, maxSize=4))
+    assert outside.status == "not-priced"
+    assert "scalingConfig.desiredSize 5 should be between minSize 1 and maxSize 4" in (
+        outside.reason
+    )
+    missing = one(_scaled_group(minSize=1, maxSize=4))
+    assert missing.status == "not-priced"
+    assert "scalingConfig.desiredSize is not set" in missing.reason
+    # minSize = maxSize leaves one size: no desiredSize is needed.
+    assert one(_scaled_group(minSize=3, maxSize=3)).baseline == pytest.approx(3 * EKS_NODE)
 
 
 def test_eks_spot_node_group_is_the_mean_of_its_types_spot_figures() -> None:
@@ -104,11 +209,12 @@ def test_eks_spot_node_group_is_the_mean_of_its_types_spot_figures() -> None:
             "aws:eks/nodeGroup:NodeGroup",
             "spot",
             {
-                "scalingConfig": {"minSize": 1, "maxSize": 4},
+                "scalingConfig": {"minSize": 1, "maxSize": 4, "desiredSize": 1},
                 "instanceTypes": ["m5.2xlarge", "m5a.2xlarge"],
                 "capacityType": "SPOT",
             },
-        )
+        ),
+        CLUSTER_AUTOSCALER,
     )
     # m5 has a documented 70 % discount, m5a none: the default 60 %; disk 20 GiB gp3 default.
     mean = (0.384 * 0.30 + 0.344 * 0.40) / 2
@@ -131,7 +237,7 @@ def test_node_group_disk_comes_from_its_launch_template() -> None:
         "aws:eks/nodeGroup:NodeGroup",
         "sys",
         {
-            "scalingConfig": {"minSize": 2, "maxSize": 2},
+            "scalingConfig": {"minSize": 2, "maxSize": 2, "desiredSize": 2},
             "instanceTypes": ["m5.large"],
             "launchTemplate": {"id": "lt-123", "version": "1"},
         },
@@ -145,7 +251,7 @@ def test_unknown_launch_template_during_preview_prices_the_nodes_and_names_the_d
         "aws:eks/nodeGroup:NodeGroup",
         "sys",
         {
-            "scalingConfig": {"minSize": 2, "maxSize": 2},
+            "scalingConfig": {"minSize": 2, "maxSize": 2, "desiredSize": 2},
             "instanceTypes": ["m5.large"],
             "launchTemplate": {"id": UNKNOWN, "version": UNKNOWN},
         },
@@ -168,7 +274,7 @@ def test_property_dependencies_resolve_an_unknown_reference() -> None:
         "aws:eks/nodeGroup:NodeGroup",
         "sys",
         {
-            "scalingConfig": {"minSize": 1, "maxSize": 1},
+            "scalingConfig": {"minSize": 1, "maxSize": 1, "desiredSize": 1},
             "instanceTypes": ["m5.large"],
             "launchTemplate": {"id": UNKNOWN},
         },
@@ -275,7 +381,7 @@ def test_commitment_lowers_the_on_demand_part_with_the_list_price_beside() -> No
         "aws:eks/nodeGroup:NodeGroup",
         "base",
         {
-            "scalingConfig": {"minSize": 2, "maxSize": 4},
+            "scalingConfig": {"minSize": 2, "maxSize": 4, "desiredSize": 2},
             "instanceTypes": ["m5.large"],
             "diskSize": 20,
         },
@@ -291,7 +397,7 @@ def test_commitment_lowers_the_on_demand_part_with_the_list_price_beside() -> No
             }
         ]
     }
-    result = estimate([group], usage=parse_usage(usage))
+    result = estimate([group, CLUSTER_AUTOSCALER], usage=parse_usage(usage))
     item = result.item(group.urn)
     hourly = 0.096 * (1 - 0.5 * 0.385)  # catalog: reserved/1y/no-upfront 38.5 % off
     assert item.baseline == pytest.approx(2 * hourly * H + 2 * 20 * 0.08)
@@ -308,7 +414,7 @@ def test_a_savings_plan_without_a_cited_rate_is_not_applied_and_says_so() -> Non
         "aws:eks/nodeGroup:NodeGroup",
         "base",
         {
-            "scalingConfig": {"minSize": 1, "maxSize": 1},
+            "scalingConfig": {"minSize": 1, "maxSize": 1, "desiredSize": 1},
             "instanceTypes": ["m5.large"],
         },
     )

@@ -57,6 +57,12 @@ def component(urn: str = COMPONENT) -> CostInput:
     return CostInput(type=kind, name=name, urn=urn, props={})
 
 
+#: thrifty's EksCluster installs cluster-autoscaler (the tests' EKS pools scale with it).
+AUTOSCALER = res(
+    "kubernetes:helm.sh/v3:Release", "cluster-autoscaler", {"chart": "cluster-autoscaler"}
+)
+
+
 def node_group(
     name: str,
     low: int,
@@ -201,7 +207,7 @@ def test_eks_spot_tolerant_pods_go_to_spot_and_the_others_stay_on_demand() -> No
     )
     steady = deployment("steady", 3, pod_spec(affinity=not_on_spot()), provider=k8s.urn)
     pools = [node_group("base", 0, 10), node_group("spot", 0, 10, spot=True)]
-    result = estimate([component(), *pools, k8s, tolerant, steady])
+    result = estimate([component(), AUTOSCALER, *pools, k8s, tolerant, steady])
     items = by_name(result)
     # 1 CPU pods on 1.93-CPU nodes: one pod a node.
     assert items["spot"].baseline == pytest.approx(4 * EKS_SPOT_NODE)
@@ -216,7 +222,7 @@ def test_eks_spot_tolerant_pods_go_to_spot_and_the_others_stay_on_demand() -> No
 
 def test_a_pod_without_the_spot_toleration_never_lands_on_spot() -> None:
     plain = deployment("plain", 2, pod_spec(affinity=spot_preferred()))
-    result = estimate([component(), node_group("spot", 0, 10, spot=True), plain])
+    result = estimate([component(), AUTOSCALER, node_group("spot", 0, 10, spot=True), plain])
     item = by_name(result)["plain"]
     assert item.status == "free"
     assert "unschedulable: 2 of 2 pods" in item.reason
@@ -388,7 +394,7 @@ def test_aks_max_pods_come_from_the_network_plugin() -> None:
 def test_hpa_min_replicas_set_the_baseline_and_max_replicas_are_checked_at_the_ceiling() -> None:
     api = deployment("api", None, pod_spec("1", "1Gi"))
     scaler = hpa("api-hpa", "api", 3, 12)
-    result = estimate([component(), node_group("base", 1, 5), api, scaler])
+    result = estimate([component(), AUTOSCALER, node_group("base", 1, 5), api, scaler])
     items = by_name(result)
     assert items["base"].baseline == pytest.approx(3 * EKS_NODE)
     assert items["base"].ceiling == pytest.approx(5 * EKS_NODE)
@@ -401,20 +407,20 @@ def test_hpa_min_replicas_set_the_baseline_and_max_replicas_are_checked_at_the_c
 def test_hpa_found_by_property_dependency_when_its_target_name_is_unknown() -> None:
     api = deployment("api", 1, pod_spec("1", "1Gi"))
     scaler = hpa("api-hpa", UNKNOWN, 2, 4, property_dependencies={"spec": [api.urn]})
-    result = estimate([component(), node_group("base", 0, 5), api, scaler])
+    result = estimate([component(), AUTOSCALER, node_group("base", 0, 5), api, scaler])
     assert by_name(result)["base"].baseline == pytest.approx(2 * EKS_NODE)
 
 
 def test_daemonset_requests_come_off_every_node_it_runs_on() -> None:
     web = deployment("web", 4, pod_spec("500m", "512Mi"))
-    without = estimate([component(), node_group("base", 0, 10), web])
+    without = estimate([component(), AUTOSCALER, node_group("base", 0, 10), web])
     # 3 x 500m fit in 1.93 CPU: 4 pods need 2 nodes.
     assert by_name(without)["base"].baseline == pytest.approx(2 * EKS_NODE)
     agent = deployment("agent", None, pod_spec("1", "512Mi"), kind="DaemonSet")
     elsewhere = deployment(
         "gpu-agent", None, pod_spec("1", "1Gi", node_selector={"gpu": "yes"}), kind="DaemonSet"
     )
-    result = estimate([component(), node_group("base", 0, 10), web, agent, elsewhere])
+    result = estimate([component(), AUTOSCALER, node_group("base", 0, 10), web, agent, elsewhere])
     # 1.93 - 1 = 0.93 CPU left a node: one 500m pod a node, 4 nodes; gpu-agent runs nowhere.
     assert by_name(result)["base"].baseline == pytest.approx(4 * EKS_NODE)
     assert "DaemonSet agent on every node" in pool_line(result, "base")
@@ -424,14 +430,14 @@ def test_daemonset_requests_come_off_every_node_it_runs_on() -> None:
 
 def test_a_pool_never_goes_below_its_configured_minimum() -> None:
     web = deployment("web", 1, pod_spec("100m", "128Mi"))
-    result = estimate([component(), node_group("base", 3, 6), web])
+    result = estimate([component(), AUTOSCALER, node_group("base", 3, 6), web])
     assert by_name(result)["base"].baseline == pytest.approx(3 * EKS_NODE)
     assert "the pods of web x1 fit on the minimum 3" in pool_line(result, "base")
 
 
 def test_capped_at_the_maximum_with_an_unschedulable_note() -> None:
     web = deployment("web", 10, pod_spec("1500m", "1Gi"))
-    result = estimate([component(), node_group("base", 0, 4), web])
+    result = estimate([component(), AUTOSCALER, node_group("base", 0, 4), web])
     assert by_name(result)["base"].baseline == pytest.approx(4 * EKS_NODE)
     reason = by_name(result)["web"].reason
     assert "unschedulable: 6 of 10 pods: every pool that may take them is at its maximum" in reason
@@ -443,7 +449,7 @@ def test_capped_at_the_maximum_with_an_unschedulable_note() -> None:
 
 def test_a_pod_larger_than_any_node_is_unschedulable_and_adds_no_node() -> None:
     huge = deployment("huge", 2, pod_spec("4", "1Gi"))
-    result = estimate([component(), node_group("base", 1, 4), huge])
+    result = estimate([component(), AUTOSCALER, node_group("base", 1, 4), huge])
     assert by_name(result)["base"].baseline == pytest.approx(EKS_NODE)
     reason = by_name(result)["huge"].reason
     assert "no pool may take them: base (a pod requests 4 CPU / 1Gi, a node has 1930m CPU" in reason
@@ -451,7 +457,9 @@ def test_a_pod_larger_than_any_node_is_unschedulable_and_adds_no_node() -> None:
 
 def test_the_per_node_pod_limit_counts() -> None:
     tiny = deployment("tiny", 40, pod_spec("10m", "10Mi"))
-    result = estimate([component(), node_group("base", 0, 10, types=("t3.medium",)), tiny])
+    result = estimate(
+        [component(), AUTOSCALER, node_group("base", 0, 10, types=("t3.medium",)), tiny]
+    )
     # t3.medium: 3 ENIs x (6 - 1) + 2 = 17 pods a node: 17 + 17 + 6.
     assert by_name(result)["base"].baseline == pytest.approx(3 * (0.0416 * H + 1.6))
 
@@ -459,7 +467,7 @@ def test_the_per_node_pod_limit_counts() -> None:
 def test_a_change_to_requests_moves_the_estimate_by_the_node_difference() -> None:
     def total(cpu: str) -> tuple[float, float]:
         web = deployment("web", 6, pod_spec(cpu, "1Gi"))
-        return estimate([component(), node_group("base", 0, 10), web]).total
+        return estimate([component(), AUTOSCALER, node_group("base", 0, 10), web]).total
 
     before, after = total("1"), total("900m")
     # 1 CPU: one pod a node (2 > 1.93), 6 nodes; 900m: two a node (1.8 <= 1.93), 3 nodes.
@@ -484,7 +492,7 @@ def test_unknown_or_malformed_requests_are_reported_not_counted(
     spec: dict[str, Any], replicas: Any, expected: str
 ) -> None:
     web = deployment("web", replicas, spec)
-    result = estimate([component(), node_group("base", 1, 5), web])
+    result = estimate([component(), AUTOSCALER, node_group("base", 1, 5), web])
     item = by_name(result)["web"]
     assert item.status == "not-priced"
     assert item.reason.startswith("not priced: its pods are not counted on the node pools: ")
@@ -510,7 +518,7 @@ def test_a_pool_that_cannot_be_priced_leaves_its_pods_not_counted_not_unschedula
     props = {**unknown.props, "scalingConfig": {"minSize": UNKNOWN, "maxSize": 10}}
     blind = CostInput(unknown.type, unknown.name, unknown.urn, props, unknown.parent)
     tolerant = deployment("tolerant", 2, pod_spec("3", "1Gi", tolerations=[SPOT_TOLERANCE]))
-    result = estimate([component(), node_group("base", 0, 5), blind, tolerant])
+    result = estimate([component(), AUTOSCALER, node_group("base", 0, 5), blind, tolerant])
     item = by_name(result)["tolerant"]
     assert item.status == "not-priced"
     assert "spot (cannot be told: not priced: scalingConfig.minSize is unknown" in item.reason
@@ -526,7 +534,7 @@ def test_match_fields_cannot_be_told_for_a_pool() -> None:
         }
     }
     web = deployment("web", 1, pod_spec(affinity=affinity))
-    item = by_name(estimate([component(), node_group("base", 0, 5), web]))["web"]
+    item = by_name(estimate([component(), AUTOSCALER, node_group("base", 0, 5), web]))["web"]
     assert item.status == "not-priced" and "matchFields selects nodes by name" in item.reason
 
 
@@ -544,11 +552,13 @@ def test_limits_and_limit_range_defaults_stand_in_for_missing_requests() -> None
             "spec": {"limits": [{"type": "Container", "default": {"cpu": "1", "memory": "1Gi"}}]},
         },
     )
-    result = estimate([component(), node_group("base", 0, 10), by_limit, by_range, limits])
+    result = estimate(
+        [component(), AUTOSCALER, node_group("base", 0, 10), by_limit, by_range, limits]
+    )
     # Four 1-CPU pods: the limit stands for the request, the LimitRange's default (its
     # defaultRequest defaults to it) for the other's.
     assert by_name(result)["base"].baseline == pytest.approx(4 * EKS_NODE)
-    bare = estimate([component(), node_group("base", 0, 10), by_range])
+    bare = estimate([component(), AUTOSCALER, node_group("base", 0, 10), by_range])
     # No request anywhere: pods of nothing, which still need a node to run on.
     assert by_name(bare)["base"].baseline == pytest.approx(EKS_NODE)
 
@@ -560,7 +570,7 @@ def test_init_containers_and_sidecars() -> None:
         {"name": "migrate", "resources": {"requests": {"cpu": "1500m"}}},
     ]
     web = deployment("web", 2, spec)
-    result = estimate([component(), node_group("base", 0, 10), web])
+    result = estimate([component(), AUTOSCALER, node_group("base", 0, 10), web])
     # max(300m + 200m sidecar, 1500m + 200m sidecar) = 1.7 CPU: one pod a node.
     assert by_name(result)["base"].baseline == pytest.approx(2 * EKS_NODE)
     assert "1700m CPU / 128Mi each" in by_name(result)["web"].reason
@@ -574,7 +584,7 @@ def test_a_workload_outside_the_cluster_component_is_placed_through_its_provider
     web = deployment("web", 2, pod_spec(), parent="", provider=k8s.urn)
     other = "urn:pulumi:t::p::thrifty:cluster:EksCluster::other"
     pools = [node_group("base", 0, 5), node_group("b2", 0, 5, parent=other)]
-    result = estimate([component(), component(other), *pools, k8s, web])
+    result = estimate([component(), AUTOSCALER, component(other), *pools, k8s, web])
     assert by_name(result)["base"].baseline == pytest.approx(2 * EKS_NODE)
     assert by_name(result)["b2"].baseline == 0
 
@@ -587,7 +597,7 @@ def test_which_cluster_cannot_be_told_with_two_clusters_and_no_provider() -> Non
     ]
     web = deployment("web", 2, pod_spec(), parent="")
     pools = [node_group("base", 0, 5), node_group("b2", 0, 5, parent=other)]
-    result = estimate([component(), component(other), *clusters, *pools, web])
+    result = estimate([component(), AUTOSCALER, component(other), *clusters, *pools, web])
     item = by_name(result)["web"]
     assert item.status == "not-priced"
     assert "its cluster cannot be told" in item.reason and "the stack has 2 clusters" in item.reason
@@ -596,14 +606,82 @@ def test_which_cluster_cannot_be_told_with_two_clusters_and_no_provider() -> Non
 def test_the_stacks_only_cluster_takes_an_unattached_workload_and_says_so() -> None:
     cluster = res("aws:eks/cluster:Cluster", "eks", {})
     web = deployment("web", 2, pod_spec(), parent="")
-    result = estimate([component(), cluster, node_group("base", 0, 5), web])
+    result = estimate([component(), AUTOSCALER, cluster, node_group("base", 0, 5), web])
     assert by_name(result)["base"].baseline == pytest.approx(2 * EKS_NODE)
     assert "assumed to run on the stack's only cluster, eks" in by_name(result)["web"].reason
 
 
 def test_without_any_node_pool_a_workload_runs_on_a_cluster_priced_elsewhere() -> None:
-    item = by_name(estimate([deployment("web", 2, pod_spec(), parent="")]))["web"]
+    result = estimate([deployment("web", 2, pod_spec(), parent="")])
+    item = by_name(result)["web"]
     assert item.status == "free" and "a cluster outside this stack" in item.reason
+    # The table shows warnings, not free verdicts: the reason must reach it as a warning.
+    assert result.warnings == [
+        "1 Kubernetes workload runs on a cluster outside this stack (web): no node pool is in "
+        "the estimate, so its nodes are priced where that cluster is"
+    ]
+    many = estimate([deployment(f"w{i}", 1, pod_spec(), parent="") for i in range(7)])
+    assert many.warnings[0].startswith(
+        "7 Kubernetes workloads run on a cluster outside this stack (w0, w1, w2, w3, w4 and "
+        "2 more): no node pool is in the estimate, so their nodes"
+    )
+
+
+def test_pods_without_requests_are_said_to_make_the_node_count_a_lower_bound() -> None:
+    bare = deployment("bare", 3, pod_spec(resources={}))
+    half = deployment("half", 1, pod_spec(resources={"requests": {"cpu": "1"}}))
+    full = deployment("full", 1, pod_spec())
+    result = estimate([component(), AUTOSCALER, node_group("base", 0, 10), bare, half, full])
+    items = by_name(result)
+    # Only the two 1-CPU pods take room: 2 nodes of 1.93 CPU (bare's pods count as nothing).
+    assert items["base"].baseline == pytest.approx(2 * EKS_NODE)
+    assert (
+        "its pods were counted with no requests (no request, limit or LimitRange default "
+        "gives cpu or memory), so the node count is a lower bound"
+    ) in items["bare"].reason
+    assert "its pods were counted with no memory request" in items["half"].reason
+    assert "counted with no" not in items["full"].reason
+    assert [w for w in result.warnings if "counted with no" in w] == [
+        "Deployment bare: its pods were counted with no requests (no request, limit or "
+        "LimitRange default gives cpu or memory), so the node count is a lower bound",
+        "Deployment half: its pods were counted with no memory request (no request, limit or "
+        "LimitRange default gives memory), so the node count is a lower bound",
+    ]
+
+
+def test_without_a_node_autoscaler_an_eks_pool_stays_at_desired_size() -> None:
+    # min 1, desired 2, max 4 and five 1-CPU pods (one a node): 2 nodes run, 3 pods wait.
+    web = deployment("web", 5, pod_spec())
+    group = node_group("base", 1, 4, scalingConfig={"minSize": 1, "desiredSize": 2, "maxSize": 4})
+    result = estimate([component(), group, web])
+    items = by_name(result)
+    assert items["base"].baseline == pytest.approx(2 * EKS_NODE)
+    assert items["base"].ceiling == pytest.approx(2 * EKS_NODE)
+    assert "2 nodes (" in pool_line(result, "base")
+    assert "[desiredSize, no autoscaler in the stack]" in pool_line(result, "base")
+    assert "unschedulable: 3 of 5 pods" in items["web"].reason
+    assert any("3 of 5 pods unschedulable" in warning for warning in result.warnings)
+    # With cluster-autoscaler the same pool grows to the pods' five nodes, capped at 4.
+    scaled = estimate([component(), AUTOSCALER, group, web])
+    assert by_name(scaled)["base"].baseline == pytest.approx(4 * EKS_NODE)
+    assert "[autoscaled by cluster-autoscaler (Helm release cluster-autoscaler)]" in pool_line(
+        scaled, "base"
+    )
+
+
+def test_gke_and_aks_pools_say_what_sets_their_size() -> None:
+    fixed = res(
+        "gcp:container/nodePool:NodePool",
+        "fixed",
+        {"name": "fixed", "location": "us-central1-a", "nodeCount": 2,
+         "nodeConfig": {"machineType": "e2-standard-4"}},
+    )  # fmt: skip
+    result = estimate([component(), gke_pool("auto", 0, 3), fixed])
+    assert "[autoscaled by GKE (autoscaling)]" in pool_line(result, "auto")
+    assert "2 nodes [nodeCount, no autoscaling block]" in pool_line(result, "fixed")
+    assert by_name(result)["fixed"].ceiling == pytest.approx(2 * GKE_NODE)
+    aks = by_name(estimate([component(), aks_cluster(), aks_spot_pool()]))
+    assert "[autoscaled by AKS (enableAutoScaling)]" in aks["spot"].lines[0].description
 
 
 # --- off hours --------------------------------------------------------------------------------

@@ -4,12 +4,14 @@
   ``instanceMarketOptions.marketType`` is ``spot``; root and EBS block devices; a public IPv4
   address when ``associatePublicIpAddress`` is true (AWS bills every public IPv4 address,
   $0.005/h, since 2024-02-01).
-- EKS managed node groups: ``scalingConfig`` min/max, ``instanceTypes`` (default t3.medium,
-  the provider's default), ``capacityType``. On-demand capacity is priced at the first listed
-  type (EKS launches on-demand types in ``prioritized`` order); spot at the mean of the listed
-  types' spot figures (EKS uses a capacity-based spot strategy, which does not pick by price).
-  The node disk comes from the launch template's block device mappings when one is set, else
-  ``diskSize`` (default 20 GiB) of the catalog's default node disk type.
+- EKS managed node groups: ``scalingConfig`` min/max when a node autoscaler (cluster-autoscaler
+  or Karpenter, :func:`thrifty.cost.kubernetes.node_autoscaler`) is in the stack, else
+  ``desiredSize`` (a managed node group does not scale by itself), ``instanceTypes`` (default
+  t3.medium, the provider's default), ``capacityType``. On-demand capacity is priced at the
+  first listed type (EKS launches on-demand types in ``prioritized`` order); spot at the mean
+  of the listed types' spot figures (EKS uses a capacity-based spot strategy, which does not
+  pick by price). The node disk comes from the launch template's block device mappings when
+  one is set, else ``diskSize`` (default 20 GiB) of the catalog's default node disk type.
 - Auto Scaling groups: ``minSize``/``maxSize``; a ``mixedInstancesPolicy`` takes its types from
   the overrides (else its launch template), counts on-demand nodes as
   ``onDemandBaseCapacity`` + ``onDemandPercentageAboveBaseCapacity`` % of the rest and the
@@ -36,6 +38,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from thrifty.cost import catalog as cat
+from thrifty.cost import kubernetes
 from thrifty.cost.buckets import price_bucket
 from thrifty.cost.catalog import Cloud
 from thrifty.cost.context import Context, NightEffect
@@ -248,7 +251,7 @@ def _public_ipv4(bill: Bill, what: str, addresses: float) -> None:
 def node_group(resource: CostInput, ctx: Context) -> ResourceCost:
     bill = _bill(resource, ctx)
     props = resource.props
-    low, high = count(props, "scalingConfig.minSize"), count(props, "scalingConfig.maxSize")
+    low, high, scaling = _node_group_bounds(ctx, props)
     template = _template(ctx, resource, "launchTemplate")
     has_template = _referenced(resource, "launchTemplate")
     types = strings(props, "instanceTypes")
@@ -276,8 +279,27 @@ def node_group(resource: CostInput, ctx: Context) -> ResourceCost:
             node_disk = disk(AWS, cat.default_node_disk(AWS).disk_type, size)
     except NotPriced as problem:
         bill.skip(f"node disk: {problem.reason}")
-    price_pool(bill, AWS, "nodes", (low, high), rate, spot, node_disk, props)
+    price_pool(bill, AWS, "nodes", (low, high), rate, spot, node_disk, props, scaling)
     return bill.result()
+
+
+def _node_group_bounds(ctx: Context, props: Mapping[str, Any]) -> tuple[int, int, str]:
+    """(baseline floor, ceiling, why) of a managed node group's size: minSize..maxSize when a
+    node autoscaler runs in the stack, else ``desiredSize`` (a managed node group does not
+    scale by itself; its desiredSize is what runs: see :func:`kubernetes.node_autoscaler`)."""
+    low, high = count(props, "scalingConfig.minSize"), count(props, "scalingConfig.maxSize")
+    autoscaler = kubernetes.node_autoscaler(ctx)
+    if autoscaler is not None:
+        return low, high, f"autoscaled by {autoscaler}"
+    # minSize = maxSize leaves desiredSize one value (the schema requires it; inputs written
+    # by hand may leave it out).
+    desired = count(props, "scalingConfig.desiredSize", low if low == high else MISSING)
+    if not low <= desired <= high:
+        raise NotPriced(
+            f"scalingConfig.desiredSize {desired} should be between minSize {low} and "
+            f"maxSize {high}"
+        )
+    return desired, desired, "desiredSize, no autoscaler in the stack"
 
 
 def _mixed_split(base: float, percent: float) -> Callable[[float], tuple[float, float]]:

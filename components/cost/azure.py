@@ -181,8 +181,10 @@ def _agent_pool(bill: Bill, pool: Mapping[str, Any], label: str) -> None:
     """Nodes and OS disks of one AKS pool (an AgentPool's props or an inline profile)."""
     if flag(pool, "enableAutoScaling", False):
         low, high = count(pool, "minCount"), count(pool, "maxCount")
+        scaling = "autoscaled by AKS (enableAutoScaling)"
     else:
         low = high = count(pool, "count", 1)
+        scaling = "count, enableAutoScaling off"
     spot = text(pool, "scaleSetPriority", "Regular") == "Spot"
     rate = pick_rate(
         AZURE, [text(pool, "vmSize")], spot, "prioritized", number(pool, "spotMaxPrice", -1)
@@ -202,7 +204,7 @@ def _agent_pool(bill: Bill, pool: Mapping[str, Any], label: str) -> None:
                 bill.note(f"{label}: osDiskType unset, priced as a Managed disk (an upper bound)")
         except NotPriced as problem:
             bill.skip(f"{label} OS disk: {problem.reason}")
-    price_pool(bill, AZURE, label, (low, high), rate, spot, node_disk, pool)
+    price_pool(bill, AZURE, label, (low, high), rate, spot, node_disk, pool, scaling)
 
 
 def managed_cluster(resource: CostInput, ctx: Context) -> ResourceCost:

@@ -38,7 +38,14 @@ resources are priced, and does what cluster-autoscaler does:
 
 Workload objects stay free ("runs on the node pools"), with where their pods went; one whose
 pods cannot be told (a value unknown during preview, a malformed quantity) is not priced, with
-the reason, so the pools it would have grown are known to be a lower bound.
+the reason, so the pools it would have grown are known to be a lower bound. Pods with no
+CPU or memory request (no request, limit or LimitRange default) take no room in the packing:
+said on the workload and in the estimate's warnings, since the nodes counted are then a lower
+bound.
+
+Which pools grow at all is their pricing rule's: an EKS managed node group only between its
+minimum and maximum when a node autoscaler runs in the stack, else it stays at ``desiredSize``
+and pods that do not fit are unschedulable.
 """
 
 from __future__ import annotations
@@ -61,6 +68,7 @@ from thrifty.cost.workloads import (
     Workload,
     autoscalers,
     limit_defaults,
+    name_of,
     read_workload,
 )
 from thrifty.quantities import format_cpu, format_memory
@@ -152,6 +160,7 @@ def _plan(ctx: Context, price: Price) -> dict[str, ResourceCost]:
     if not ctx.of_type(*SURVEYED):
         for workload in workloads:
             fit.verdicts[workload.urn] = Verdict(True, OUTSIDE)
+        fit.warnings.append(_outside_warning(workloads))
         return {}
     shapes, priced = _survey(ctx, price)
     groups: dict[str, list[CostInput]] = {}
@@ -179,6 +188,19 @@ def _plan(ctx: Context, price: Price) -> dict[str, ResourceCost]:
         _fit_cluster(ctx, members, pools, in_cluster, notes, fit)
     changed = {urn for urn, _ in ctx.pool_need}
     return {urn: cost for urn, cost in priced.items() if urn not in changed}
+
+
+def _outside_warning(workloads: Sequence[CostInput]) -> str:
+    """The estimate's word that the workloads' nodes are not in it (the table shows warnings,
+    not free verdicts, so a stack of such workloads would read "nothing priced" unexplained)."""
+    names = sorted(name_of(workload) for workload in workloads)
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    many = len(names) > 1
+    return (
+        f"{len(names)} Kubernetes workload{'s run' if many else ' runs'} on a cluster outside "
+        f"this stack ({shown}): no node pool is in the estimate, so {'their' if many else 'its'} "
+        f"nodes are priced where that cluster is"
+    )
 
 
 def cluster_of(ctx: Context, resource: CostInput) -> tuple[str | None, str]:
@@ -497,15 +519,37 @@ def _verdict(
     misfit = base.misfits.get(urn)
     if misfit:
         words.append(f"its pod does not fit on the nodes of {', '.join(misfit)}")
+    unrequested = _unrequested(workload)
+    if unrequested:
+        words.append(unrequested)
     if note:
         words.append(note)
     return Verdict(True, "; ".join(words))
+
+
+def _unrequested(workload: Workload) -> str:
+    """What the fit counted as zero for lack of a request ("" when nothing): such pods take
+    no room in the packing, so the nodes counted for them are a lower bound."""
+    missing = [
+        name for name, amount in (("cpu", workload.pod.cpu), ("memory", workload.pod.memory))
+        if amount == 0
+    ]  # fmt: skip
+    if not missing:
+        return ""
+    what = "no requests" if len(missing) == 2 else f"no {missing[0]} request"
+    return (
+        f"its pods were counted with {what} (no request, limit or LimitRange default gives "
+        f"{' or '.join(missing)}), so the node count is a lower bound"
+    )
 
 
 def _warnings(workload: Workload, base: _Packing, ceiling: _Packing) -> list[str]:
     urn = workload.resource.urn
     label = f"{workload.kind} {workload.name}"
     found: list[str] = []
+    unrequested = _unrequested(workload)
+    if unrequested:
+        found.append(f"{label}: {unrequested}")
     missing = base.unplaced.get(urn)
     if missing is not None and not missing.undetermined:
         found.append(

@@ -171,6 +171,7 @@ def _pool(bill: Bill, pool: Mapping[str, Any], cluster: CostInput | None, label:
             zones = _zones(bill.ctx, pool, cluster, bill)
         return value * zones
 
+    scaling = "autoscaled by GKE (autoscaling)"
     if autoscaling and value_at(autoscaling, "totalMaxNodeCount") is not MISSING:
         low = count(autoscaling, "totalMinNodeCount", 0)
         high = count(autoscaling, "totalMaxNodeCount")
@@ -178,10 +179,11 @@ def _pool(bill: Bill, pool: Mapping[str, Any], cluster: CostInput | None, label:
         low = per_zone(count(autoscaling, "minNodeCount", 0))
         high = per_zone(count(autoscaling, "maxNodeCount"))
     else:
-        fixed = count(pool, "nodeCount", None)
+        fixed, field = count(pool, "nodeCount", None), "nodeCount"
         if fixed is None:
-            fixed = count(pool, "initialNodeCount", 1)
+            fixed, field = count(pool, "initialNodeCount", 1), "initialNodeCount"
         low = high = per_zone(fixed)
+        scaling = f"{field}, no autoscaling block"
     machine = text(pool, "nodeConfig.machineType", None)
     if machine is None:
         machine = DEFAULT_MACHINE
@@ -195,7 +197,7 @@ def _pool(bill: Bill, pool: Mapping[str, Any], cluster: CostInput | None, label:
         node_disk = disk(GCP, kind, size)
     except NotPriced as problem:
         bill.skip(f"{label} node disk: {problem.reason}")
-    price_pool(bill, GCP, label, (low, high), rate, spot, node_disk, pool)
+    price_pool(bill, GCP, label, (low, high), rate, spot, node_disk, pool, scaling)
 
 
 def node_pool(resource: CostInput, ctx: Context) -> ResourceCost:

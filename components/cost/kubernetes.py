@@ -14,6 +14,10 @@ priced on the node pools. Three kinds make the cloud create something billable:
 - a Helm v3 ``Release`` (its objects are not visible here): not priced. (A v4 ``Chart``
   registers its objects as children, which are priced one by one.)
 
+Node autoscaler (:func:`node_autoscaler`): cluster-autoscaler or Karpenter, installed by a Helm
+release or chart, a Deployment of its image, or (Karpenter) an object of the ``karpenter.sh``
+API group. EKS managed node groups scale only under one (:mod:`thrifty.cost.aws`).
+
 Off hours (:func:`off_hours_jobs`): thrifty's off-hours route (EKS, GKE and AKS alike) is a
 pair of CronJobs labelled ``app.kubernetes.io/managed-by: thrifty`` and named
 ``off-hours-scale-down`` / ``off-hours-scale-up``; their schedules give the share of the week
@@ -32,6 +36,7 @@ from thrifty.cost.pricing import Bill, data_processed, free
 from thrifty.cost.props import NotPriced, mapping, objects, text
 from thrifty.cost.schedules import ScheduleError, weekly_schedule
 from thrifty.cost.spec import CostInput, ResourceCost
+from thrifty.cost.workloads import DEPLOYMENT
 
 CRON_JOB = "kubernetes:batch/v1:CronJob"
 MANAGED_BY = "app.kubernetes.io/managed-by"
@@ -62,6 +67,15 @@ _KUBECONFIG_HINTS = (
     (".azmk8s.io", "azure"),
     ("kubelogin", "azure"),
 )
+
+HELM_TYPES = (
+    "kubernetes:helm.sh/v3:Release",
+    "kubernetes:helm.sh/v3:Chart",
+    "kubernetes:helm.sh/v4:Chart",
+)
+_KARPENTER_API = "kubernetes:karpenter.sh/"
+#: Chart or image name -> the node autoscaler it is.
+_NODE_AUTOSCALERS = {"cluster-autoscaler": "cluster-autoscaler", "karpenter": "Karpenter"}
 
 Rule = Callable[[CostInput, Context], ResourceCost]
 
@@ -194,6 +208,55 @@ def pools_near(ctx: Context, resource: CostInput) -> tuple[str, list[CostInput]]
     return "", []
 
 
+def _artifact(reference: str) -> str:
+    """A chart or image reference's last name: ``oci://.../karpenter/karpenter`` and
+    ``registry.k8s.io/autoscaling/cluster-autoscaler:v1.32.0`` give ``karpenter`` and
+    ``cluster-autoscaler``."""
+    last = reference.rstrip("/").rsplit("/", 1)[-1]
+    return last.split("@", 1)[0].split(":", 1)[0].casefold()
+
+
+def _node_autoscaler_of(resource: CostInput) -> str | None:
+    """Which node autoscaler ``resource`` installs, if any (see :func:`node_autoscaler`)."""
+    if resource.type.startswith(_KARPENTER_API):
+        return f"Karpenter ({resource.type.rsplit(':', 1)[-1]} {resource.name})"
+    try:
+        if resource.type in HELM_TYPES:
+            names = [text(resource.props, "chart", "")]
+            what = "Helm chart" if resource.type.endswith(":Chart") else "Helm release"
+        else:
+            containers = objects(resource.props, "spec.template.spec.containers")
+            names = [text(container, "image", "") for container in containers]
+            what = "Deployment"
+    except NotPriced:  # a chart or image unknown during preview: not told to be one
+        return None
+    for name in names:
+        found = _NODE_AUTOSCALERS.get(_artifact(name))
+        if found is not None:
+            return f"{found} ({what} {resource.name})"
+    return None
+
+
+def node_autoscaler(ctx: Context) -> str | None:
+    """The node autoscaler the stack installs ("cluster-autoscaler (Helm release ca)"), else
+    None: a Helm release or chart of chart ``cluster-autoscaler`` or ``karpenter``, a
+    Deployment running either's image, or a Karpenter object (``karpenter.sh`` API group).
+    EKS managed node groups only scale when one runs (their ``desiredSize`` is what runs
+    otherwise: docs.aws.amazon.com/eks/latest/APIReference/API_NodegroupScalingConfig.html)."""
+    if "node-autoscaler" not in ctx.memo:
+        candidates = [
+            resource
+            for token, found in ctx.by_type.items()
+            if token in HELM_TYPES or token == DEPLOYMENT or token.startswith(_KARPENTER_API)
+            for resource in found
+        ]
+        ctx.memo["node-autoscaler"] = next(
+            (found for r in candidates if (found := _node_autoscaler_of(r)) is not None), None
+        )
+    result: str | None = ctx.memo["node-autoscaler"]
+    return result
+
+
 def cron_job(resource: CostInput, ctx: Context) -> ResourceCost:
     pools = sorted(
         f"{ctx.by_urn[pool].name}'s"
@@ -233,9 +296,11 @@ LINKERS = (off_hours_jobs,)
 
 __all__ = [
     "CLUSTER_TYPES",
+    "HELM_TYPES",
     "LINKERS",
     "POOL_TYPES",
     "RULES",
+    "node_autoscaler",
     "off_hours_jobs",
     "pools_near",
     "service_cloud",

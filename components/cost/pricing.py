@@ -297,11 +297,15 @@ class Segments:
 
 
 def pool_segments(
-    bill: Bill, min_nodes: float, max_nodes: float, need: PoolNeed | None = None
+    bill: Bill,
+    min_nodes: float,
+    max_nodes: float,
+    need: PoolNeed | None = None,
+    scaling: str = "",
 ) -> Segments:
     """How many nodes run for how many hours (see the module docs); ``need``: the nodes the
     workloads' pods need (:mod:`thrifty.cost.fit`), which raise the baseline up to the
-    maximum."""
+    maximum; ``scaling``: what sets the pool's size, said in its line ("autoscaled by ...")."""
     ctx, resource = bill.ctx, bill.resource
     if max_nodes < min_nodes:
         raise NotPriced(f"maximum size {qty(max_nodes)} is below minimum size {qty(min_nodes)}")
@@ -324,6 +328,8 @@ def pool_segments(
     )
     if need is not None:
         span += f" ({need.description})"
+    if scaling:
+        span += f" [{scaling}]"
     if effect is None:
         return Segments(((day, hours),), ceiling, span)
     night = min_nodes if effect.night_nodes is None else float(effect.night_nodes)
@@ -398,18 +404,20 @@ def price_pool(
     spot: bool,
     disk: NodeDisk | None,
     props: Mapping[str, Any] | None = None,
+    scaling: str = "",
 ) -> None:
     """A pool of one capacity type (all spot or all on-demand) between its min and max nodes.
 
     ``props`` (the pool's own: the resource's, or an inline pool's) let the workload fit
     survey the pool; the nodes its workloads need raise the baseline (:mod:`thrifty.cost.fit`).
+    ``scaling`` says in the pool's line what sets its size (an autoscaler, a fixed count).
     """
     ctx = bill.ctx
     key = (bill.resource.urn, label)
     if ctx.survey is not None and props is not None:
         shape = PoolShape(bill.resource, label, cloud, bounds, rate.types, spot, rate.hourly, props)
         ctx.survey[key] = shape
-    segments = pool_segments(bill, *bounds, need=ctx.pool_need.get(key))
+    segments = pool_segments(bill, *bounds, need=ctx.pool_need.get(key), scaling=scaling)
     price_nodes(
         bill, cloud, label, segments, None if spot else rate, rate if spot else None,
         spot_only if spot else on_demand_only, disk,

@@ -36,6 +36,7 @@ Range = tuple[float, float]
 #: The group :meth:`Estimate.by_tag` puts resources without the tag in.
 UNTAGGED = "(untagged)"
 
+
 @dataclass(frozen=True)
 class CostInput:
     """One resource as the estimator sees it: its type token and wire-form inputs.
