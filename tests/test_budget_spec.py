@@ -272,7 +272,7 @@ def test_gcp_needs_a_billing_account() -> None:
     del raw["thrifty:gcpBillingAccount"]
     with pytest.raises(ConfigError) as caught:
         validate_environment_config(raw, stack="gcp-dev")
-    assert "gcpBillingAccount is required when cloud is gcp" in str(caught.value)
+    assert "thrifty:gcpBillingAccount: required when cloud is gcp" in str(caught.value)
     raw["thrifty:gcpBillingAccount"] = "0a1b2c-3d4e5f"
     with pytest.raises(ConfigError) as caught:
         validate_environment_config(raw, stack="gcp-dev")

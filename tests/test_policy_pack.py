@@ -272,6 +272,17 @@ CLUSTER = urn("aws:eks/cluster:Cluster", "cluster")
 EKS_CLUSTER = res("aws:eks/cluster:Cluster", {"roleArn": UNKNOWN, "tags": AWS_TAGS}, name="cluster")
 
 
+#: cluster-autoscaler as thrifty's EksCluster installs it: what lets a node group grow.
+CLUSTER_AUTOSCALER = res(
+    "kubernetes:helm.sh/v3:Release",
+    {
+        "chart": "cluster-autoscaler",
+        "repositoryOpts": {"repo": "https://kubernetes.github.io/autoscaler"},
+    },
+    name="autoscaler",
+)
+
+
 def eks_in_cluster(name: str, max_size: int) -> ResourceSpec:
     props = {
         "instanceTypes": ["m5.large"],
@@ -894,11 +905,12 @@ CASES: list[tuple[str, str, Any, Any]] = [
         [AWS_BUDGET, eks(["m5.large"])],
     ),
     # Twenty m5.large at the maximum: 20 x 0.096 x 730 = 1,401.60 > 1,000; three: 210.24.
+    # (A managed node group grows only with an autoscaler in the stack.)
     (
         "monthly-cost-ceiling-within-budget",
         "aws-ceiling",
-        [AWS_BUDGET, eks(["m5.large"], max_size=20)],
-        [AWS_BUDGET, eks(["m5.large"], max_size=3)],
+        [AWS_BUDGET, CLUSTER_AUTOSCALER, eks(["m5.large"], max_size=20)],
+        [AWS_BUDGET, CLUSTER_AUTOSCALER, eks(["m5.large"], max_size=3)],
     ),
     (
         "monthly-cost-ceiling-within-budget",
