@@ -28,9 +28,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic.alias_generators import to_camel
 
 from thrifty.budget.spec import BudgetAlert, BudgetConfig, check_for_cloud, guide_alerts
+from thrifty.caps import CapsConfig, ConfigModel
 from thrifty.cluster.spec import ClusterSpec, OffHoursSpec, cluster_problems
 from thrifty.monitoring.spec import MonitoringSpec
 from thrifty.network.spec import NetworkSpec, network_problems, own_network_problems
@@ -88,14 +88,6 @@ class ConfigError(ValueError):
         )
 
 
-class ConfigModel(BaseModel):
-    """Base for config sections: camelCase keys, unknown keys rejected, immutable."""
-
-    model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True
-    )
-
-
 class TagsConfig(BaseModel):
     """``thrifty:tags``: the cost keys other than ``environment`` (that is ``thrifty:environment``).
 
@@ -110,29 +102,6 @@ class TagsConfig(BaseModel):
     owner: EmailStr
     environment: Environment | None = None
     extra: dict[str, str] = Field(default_factory=dict)
-
-
-class CapsConfig(ConfigModel):
-    """``thrifty:caps``: the sizes this environment may use (components and policies read them).
-
-    Defaults are generous enough for production; dev stacks tighten them in their own file.
-    """
-
-    max_node_vcpus: int = Field(default=32, ge=1, le=448)
-    max_node_memory_gib: float = Field(default=128, gt=0, le=24576)
-    max_nodes_per_pool: int = Field(default=20, ge=1, le=1000)
-    max_nodes_per_cluster: int = Field(default=50, ge=1, le=5000)
-    max_disk_gib: int = Field(default=200, ge=10, le=65536)
-    allow_gpu: bool = False
-
-    @model_validator(mode="after")
-    def _pool_within_cluster(self) -> CapsConfig:
-        if self.max_nodes_per_pool > self.max_nodes_per_cluster:
-            raise ValueError(
-                f"maxNodesPerPool {self.max_nodes_per_pool} exceeds maxNodesPerCluster "
-                f"{self.max_nodes_per_cluster}"
-            )
-        return self
 
 
 class EnvironmentConfig(ConfigModel):

@@ -20,15 +20,17 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from thrifty.cost import Usage, estimate, load_usage
 from thrifty.cost.budget import stack_budget
 from thrifty.cost.spec import CostInput, Estimate, ResourceCost
 from thrifty.policies.core import Finding, NotCheckable, Resource, violation
 from thrifty.policies.policy_config import PolicyConfig
+
+if TYPE_CHECKING:
+    from thrifty.cost.usage import Usage
 
 BUDGET_ENVIRONMENT = "THRIFTY_BUDGET_USD"
 USAGE_ENVIRONMENT = "THRIFTY_USAGE"
@@ -64,6 +66,8 @@ def _usage(config: CostBudgetConfig) -> Usage | None:
     path = config.usage_file or os.environ.get(USAGE_ENVIRONMENT)
     if not path:
         return None
+    from thrifty.cost.usage import load_usage  # with the estimator: not at the pack's start
+
     try:
         return load_usage(Path(path))
     except (OSError, ValueError) as error:
@@ -98,6 +102,30 @@ def _breakdown(result: Estimate, figure: Literal["baseline", "ceiling"]) -> str:
     return f"largest: {shown}" + (tail if unpriced else "")
 
 
+#: The last stack estimated: its resources (by identity), the usage file, the estimate.
+_last: tuple[Sequence[Resource], str | None, Estimate] | None = None
+
+
+def _estimate(
+    resources: Sequence[Resource], inputs: list[CostInput], config: CostBudgetConfig
+) -> Estimate:
+    """The stack's estimate, once per stack: the baseline and the ceiling policies judge the
+    same stack, and thrifty's server hands both the same tuple of read-only resources (only a
+    tuple is remembered: a list could change between the two calls)."""
+    global _last
+    usage_file = config.usage_file or os.environ.get(USAGE_ENVIRONMENT)
+    last = _last  # one read: gRPC worker threads may replace it meanwhile
+    if last is not None and last[0] is resources and last[1] == usage_file:
+        return last[2]
+    # The estimator (every cloud's pricing rules) loads on first use, not at the pack's start.
+    from thrifty.cost.engine import estimate
+
+    result = estimate(inputs, usage=_usage(config))
+    if isinstance(resources, tuple):
+        _last = (resources, usage_file, result)
+    return result
+
+
 def check_cost_within_budget(
     resources: Sequence[Resource],
     config: CostBudgetConfig,
@@ -108,7 +136,7 @@ def check_cost_within_budget(
     budget = stack_budget(inputs, *_configured_budget(config))
     if budget is None:
         return []  # nothing to hold the estimate to; budget-present reports the missing budget
-    result = estimate(inputs, usage=_usage(config))
+    result = _estimate(resources, inputs, config)
     baseline, ceiling = result.total
     amount = baseline if figure == "baseline" else ceiling
     if amount <= budget.monthly:

@@ -2,7 +2,7 @@
 the ``config_schema`` the pack publishes, so the three never disagree.
 
 Keys are camelCase as in a ``--policy-pack-config`` file. Cap defaults come from
-:class:`thrifty.config.CapsConfig`, the same model a stack's ``thrifty:caps`` is read with, so
+:class:`thrifty.caps.CapsConfig`, the same model a stack's ``thrifty:caps`` is read with, so
 the pack and the components agree on what an environment allows.
 """
 
@@ -15,7 +15,7 @@ from pulumi_policy import PolicyConfigSchema
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.alias_generators import to_camel
 
-from thrifty.config import CapsConfig
+from thrifty.caps import CapsConfig
 from thrifty.policies.core import NotCheckable
 
 Environment = Literal["development", "staging", "production"]

@@ -22,6 +22,7 @@ undoing the GCP / Kubernetes label escaping, so the pack and the renderers canno
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -123,7 +124,21 @@ def _value_problems(package: str, values: Mapping[str, str]) -> dict[str, str]:
 
     GCP and Kubernetes values are escaped renderings: they must decode, and re-rendering the
     decoded value must give the same text (so a raw ``@`` in a GCP label is caught).
+    A stack repeats the same few tag sets on every resource, and the model's e-mail check is
+    the slowest step of the pack, so answers are remembered per (package, values).
     """
+    try:
+        return dict(_remembered_problems(package, tuple(values.items())))
+    except TypeError:  # a value that cannot be a cache key (a list, a map): judge it afresh
+        return _judged_problems(package, values)
+
+
+@functools.lru_cache(maxsize=1024)
+def _remembered_problems(package: str, items: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    return _judged_problems(package, dict(items))
+
+
+def _judged_problems(package: str, values: Mapping[str, str]) -> dict[str, str]:
     problems: dict[str, str] = {}
     candidate = dict(_VALID_PLACEHOLDERS)
     for key, value in values.items():

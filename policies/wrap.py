@@ -12,8 +12,9 @@ its own packs, so a computed tag does not block every CI preview.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar, cast
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import partial
+from typing import Any, Generic, TypeVar, cast
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -42,7 +43,8 @@ ResourceFix = Callable[[Resource, ConfigT], "dict[str, Any] | None"]
 NOT_CHECKABLE_PREFIX = "not checkable: "
 
 
-def _plain_props(props: Any) -> dict[str, Any]:
+def plain_props(props: Any) -> dict[str, Any]:
+    """Props as a rule sees them: plain data, secrets unwrapped, unknowns kept."""
     value = plain(serialize_properties(props)) if props is not None else {}
     if not isinstance(value, dict):
         raise NotCheckable(f"props should be an object, got {type(value).__name__}")
@@ -64,11 +66,11 @@ def resource_from_policy_args(args: Any) -> Resource:
     parent_urn = getattr(parent, "urn", None) or getattr(opts, "parent", None) or ""
     return Resource(
         type=str(args.resource_type),
-        props=_plain_props(args.props),
+        props=plain_props(args.props),
         urn=str(args.urn),
         name=str(args.name),
         provider_type=str(provider.resource_type) if provider is not None else "",
-        provider_props=_plain_props(provider.props) if provider is not None else {},
+        provider_props=plain_props(provider.props) if provider is not None else {},
         parent=str(parent_urn),
         property_dependencies=_dependencies(getattr(args, "property_dependencies", None)),
     )
@@ -113,6 +115,136 @@ def report_findings(findings: Sequence[Finding], report: ReportViolation) -> Non
         raise error
 
 
+class _ParsedConfig(Generic[ConfigT]):
+    """A rule's config, parsed once per config object rather than once per resource.
+
+    thrifty's server hands every request the config object it stored at Configure, so the
+    identity check hits until the next Configure; pulumi_policy's own server hands a fresh copy
+    each time, which is parsed as before. The parsed model is frozen.
+    """
+
+    def __init__(self, model: type[ConfigT]) -> None:
+        self._model = model
+        self._last: tuple[object, ConfigT] | None = None
+
+    def parse(self, raw: Mapping[str, Any] | None) -> ConfigT:
+        last = self._last  # one read: another gRPC worker thread may replace it meanwhile
+        if last is not None and last[0] is raw:
+            return last[1]
+        parsed = self._model.parse(raw)
+        self._last = (raw, parsed)
+        return parsed
+
+
+def _judged(check: Callable[[], list[Finding]]) -> list[Finding]:
+    try:
+        return check()
+    except NotCheckable as problem:
+        return [problem.finding()]
+    except Exception as error:  # a rule bug must not fail the user's preview
+        return [_internal_error(error)]
+
+
+class ResourceRulePolicy(ResourceValidationPolicy):
+    """A resource rule as a ``ResourceValidationPolicy``.
+
+    :meth:`judge` runs the rule on a resource converted by the caller: thrifty's server
+    converts each request once and gives every rule the same read-only :class:`Resource`.
+    ``validate`` (what pulumi_policy's own server calls) converts the args itself.
+    """
+
+    def __init__(
+        self,
+        *,
+        check: ResourceCheck[ConfigT],
+        config: type[ConfigT],
+        remediate: ResourceFix[ConfigT] | None,
+        **policy: Any,
+    ) -> None:
+        self._check: ResourceCheck[Any] = check
+        self._fix: ResourceFix[Any] | None = remediate
+        self._config: _ParsedConfig[Any] = _ParsedConfig(config)
+        super().__init__(
+            validate=self._validate,
+            # pulumi_policy types remediations as async, but runs plain results as they are.
+            remediate=cast("ResourceRemediation", self._remediate) if remediate else None,
+            config_schema=config.config_schema(),
+            **policy,
+        )
+
+    def judge(
+        self,
+        resource: Callable[[], Resource],
+        raw_config: Mapping[str, Any] | None,
+        report: ReportViolation,
+    ) -> None:
+        """Run the rule on ``resource()`` and report its findings (unknown ones raised last)."""
+        findings = _judged(lambda: self._check(resource(), self._config.parse(raw_config)))
+        report_findings(findings, report)
+
+    def _validate(self, args: ResourceValidationArgs, report: ReportViolation) -> None:
+        self.judge(lambda: resource_from_policy_args(args), args.get_config(), report)
+
+    def _remediate(self, args: ResourceValidationArgs) -> Mapping[str, Any] | None:
+        if self._fix is None:
+            return None
+        try:
+            resource = resource_from_policy_args(args)
+            patch = self._fix(resource, self._config.parse(args.get_config()))
+            return apply_patch(serialize_properties(args.props), patch) if patch else None
+        except Exception:  # leave the resource as it is; Analyze then reports why
+            return None
+
+
+#: A stack resource before conversion: its URN and how to convert it.
+StackEntry = tuple[str, Callable[[], Resource]]
+
+
+def convert_stack(entries: Iterable[StackEntry]) -> tuple[tuple[Resource, ...], list[Finding]]:
+    """The stack's resources that convert, and a not-checkable finding for each one that does
+    not (its URN and why)."""
+    resources: list[Resource] = []
+    problems: list[Finding] = []
+    for urn, resource in entries:
+        try:
+            resources.append(resource())
+        except Exception as error:
+            problems.append(Finding(f"{urn}: {error}", FindingKind.NOT_CHECKABLE, urn))
+    return tuple(resources), problems
+
+
+class StackRulePolicy(StackValidationPolicy):
+    """A stack rule as a ``StackValidationPolicy``; :meth:`judge` takes the stack converted by
+    :func:`convert_stack` (thrifty's server converts it once for every stack rule),
+    ``validate`` converts the args itself."""
+
+    def __init__(self, *, check: StackCheck[ConfigT], config: type[ConfigT], **policy: Any) -> None:
+        self._check: StackCheck[Any] = check
+        self._config: _ParsedConfig[Any] = _ParsedConfig(config)
+        super().__init__(validate=self._validate, config_schema=config.config_schema(), **policy)
+
+    def judge(
+        self,
+        resources: Sequence[Resource],
+        problems: Sequence[Finding],
+        raw_config: Mapping[str, Any] | None,
+        report: ReportViolation,
+    ) -> None:
+        """Report the resources that did not convert, then run the rule over the others."""
+        findings = [
+            *problems,
+            *_judged(lambda: self._check(resources, self._config.parse(raw_config))),
+        ]
+        report_findings(findings, report)
+
+    def _validate(self, args: StackValidationArgs, report: ReportViolation) -> None:
+        resources, problems = convert_stack(
+            (str(getattr(resource, "urn", "")), partial(resource_from_policy_args, resource))
+            for resource in args.resources
+        )
+        self.judge(resources, problems, args.get_config(), report)
+
+
 def resource_policy(
     *,
     name: str,
@@ -123,35 +255,15 @@ def resource_policy(
     remediate: ResourceFix[ConfigT] | None = None,
     severity: Severity | None = None,
     remediation_steps: str | None = None,
-) -> ResourceValidationPolicy:
+) -> ResourceRulePolicy:
     """A ``ResourceValidationPolicy`` around ``check`` (and optionally ``remediate``)."""
-
-    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
-        try:
-            findings = check(resource_from_policy_args(args), config.parse(args.get_config()))
-        except NotCheckable as problem:
-            findings = [problem.finding()]
-        except Exception as error:  # a rule bug must not fail the user's preview
-            findings = [_internal_error(error)]
-        report_findings(findings, report)
-
-    def fix(args: ResourceValidationArgs) -> Mapping[str, Any] | None:
-        if remediate is None:
-            return None
-        try:
-            patch = remediate(resource_from_policy_args(args), config.parse(args.get_config()))
-            return apply_patch(serialize_properties(args.props), patch) if patch else None
-        except Exception:  # leave the resource as it is; Analyze then reports why
-            return None
-
-    return ResourceValidationPolicy(
+    return ResourceRulePolicy(
         name=name,
         description=description,
-        validate=validate,
-        # pulumi_policy types remediations as async, but runs plain results as they are.
-        remediate=cast("ResourceRemediation", fix) if remediate is not None else None,
+        check=check,
+        config=config,
+        remediate=remediate,
         enforcement_level=enforcement_level,
-        config_schema=config.config_schema(),
         severity=severity,
         remediation_steps=remediation_steps,
     )
@@ -166,32 +278,14 @@ def stack_policy(
     enforcement_level: EnforcementLevel,
     severity: Severity | None = None,
     remediation_steps: str | None = None,
-) -> StackValidationPolicy:
+) -> StackRulePolicy:
     """A ``StackValidationPolicy`` around ``check``; each resource converts on its own."""
-
-    def validate(args: StackValidationArgs, report: ReportViolation) -> None:
-        findings: list[Finding] = []
-        resources: list[Resource] = []
-        for policy_resource in args.resources:
-            try:
-                resources.append(resource_from_policy_args(policy_resource))
-            except Exception as error:
-                urn = str(getattr(policy_resource, "urn", ""))
-                findings.append(Finding(f"{urn}: {error}", FindingKind.NOT_CHECKABLE, urn))
-        try:
-            findings.extend(check(resources, config.parse(args.get_config())))
-        except NotCheckable as problem:
-            findings.append(problem.finding())
-        except Exception as error:
-            findings.append(_internal_error(error))
-        report_findings(findings, report)
-
-    return StackValidationPolicy(
+    return StackRulePolicy(
         name=name,
         description=description,
-        validate=validate,
+        check=check,
+        config=config,
         enforcement_level=enforcement_level,
-        config_schema=config.config_schema(),
         severity=severity,
         remediation_steps=remediation_steps,
     )

@@ -28,6 +28,7 @@ import atexit
 import concurrent.futures
 import contextlib
 import contextvars
+import gc
 import logging
 import os
 import runpy
@@ -303,7 +304,8 @@ def _record_in_context(
     loop.set_exception_handler(_ignore_unobserved_failures)
     error: BaseException | None = None
     try:
-        loop.run_until_complete(run_in_stack(lambda: _run_ignoring_result(program)))
+        with _collector_paused():
+            loop.run_until_complete(run_in_stack(lambda: _run_ignoring_result(program)))
     except Exception as program_error:  # kept for the caller; raised again by default
         error = program_error
     finally:
@@ -318,6 +320,24 @@ def _record_in_context(
         preview=preview,
         config=dict(config),
     )
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while a program runs, back on after.
+
+    The SDK makes tasks, futures and callbacks for every output, and each of the collector's
+    passes walks every object alive, the provider SDKs' modules included: it was about two
+    thirds of a recording's time, more the larger the program (bench/analysis.md). Paused, a
+    5,000-resource program records 3x faster for about 7 % more peak memory.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _run_ignoring_result(program: Callable[[], object]) -> None:
