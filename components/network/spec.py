@@ -68,6 +68,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from thrifty.aws_zones import aws_zone_id_prefix
 from thrifty.tags import Environment
 
 Cloud = Literal["aws", "gcp", "azure"]
@@ -173,40 +174,6 @@ def own_network_problems(
         f"{field}: required for a production cluster on AWS (nodes in private subnets of a "
         f"VPC the stack creates; the default VPC is for throwaway development only); {remedy}"
     ]
-
-
-#: Region words and their letters in an AWS zone ID (``ap-southeast-1`` -> ``apse1``).
-_AWS_REGION_WORDS = {
-    "north": "n",
-    "south": "s",
-    "east": "e",
-    "west": "w",
-    "central": "c",
-    "northeast": "ne",
-    "northwest": "nw",
-    "southeast": "se",
-    "southwest": "sw",
-    "gov": "g",
-}
-
-
-def aws_zone_id_prefix(region: str) -> str | None:
-    """The prefix every zone ID of ``region`` has (``use1`` for us-east-1), None if unknown.
-
-    AWS: "An AZ ID consists of the first three letters of the Region code, followed by the
-    number at the end of the Region code, followed by -az, followed by a number", e.g.
-    euw1-az1 in eu-west-1; compound directions keep both letters (apne1-az1 in
-    ap-northeast-1) and GovCloud adds a g (usgw1 in us-gov-west-1)
-    (https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-availability-zones.html,
-    https://docs.aws.amazon.com/global-infrastructure/latest/regions/az-ids.html). A region
-    of another shape (ISO partitions) gives None and its zones are not checked. Whether a
-    zone number exists (``use1-az9``) cannot be known offline: only the prefix is checked.
-    """
-    area, *words, number = region.split("-")
-    letters = [_AWS_REGION_WORDS.get(word) for word in words]
-    if not words or None in letters or not number.isdigit():
-        return None
-    return f"{area}{''.join(letter or '' for letter in letters)}{number}"
 
 
 def _in_aws_region(zone_id: str, region: str) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from thrifty.aws_zones import aws_zone_id_prefix
 from thrifty.offline.answers.aws_policy_document import get_policy_document
 from thrifty.offline.answers.cloud import (
     MOCK_AWS_ACCOUNT,
@@ -53,24 +54,10 @@ _ID_PREFIXES = {
     "launch-template": "lt",
 }
 
-_DIRECTIONS = {
-    "north": "n",
-    "south": "s",
-    "east": "e",
-    "west": "w",
-    "central": "c",
-    "northeast": "ne",
-    "northwest": "nw",
-    "southeast": "se",
-    "southwest": "sw",
-}
-
 
 def _zone_ids(region: str) -> list[str]:
     """``us-east-1`` -> ``use1-az1`` ...: the region code AWS uses in zone ids."""
-    area, _, rest = region.partition("-")
-    direction, _, number = rest.rpartition("-")
-    code = f"{area}{_DIRECTIONS.get(direction, direction[:1])}{number}"
+    code = aws_zone_id_prefix(region) or region.replace("-", "")
     return [f"{code}-az{index}" for index in (1, 2, 4)]
 
 
