@@ -24,12 +24,11 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from thrifty.cost.budget import stack_budget
-from thrifty.cost.spec import CostInput, Estimate, ResourceCost
 from thrifty.policies.core import Finding, NotCheckable, Resource, violation
 from thrifty.policies.policy_config import PolicyConfig
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the estimator loads on the first AnalyzeStack, not at the pack's start
+    from thrifty.cost.spec import CostInput, Estimate, ResourceCost
     from thrifty.cost.usage import Usage
 
 BUDGET_ENVIRONMENT = "THRIFTY_BUDGET_USD"
@@ -51,6 +50,8 @@ class CostBudgetConfig(PolicyConfig):
 
 def cost_input(resource: Resource) -> CostInput:
     """A policy resource as the estimator takes it."""
+    from thrifty.cost.spec import CostInput
+
     return CostInput(
         type=resource.type,
         name=resource.name,
@@ -132,6 +133,8 @@ def check_cost_within_budget(
     figure: Literal["baseline", "ceiling"] = "baseline",
 ) -> list[Finding]:
     """A finding when the stack's estimated ``figure`` exceeds its monthly budget."""
+    from thrifty.cost.budget import stack_budget
+
     inputs = [cost_input(resource) for resource in resources]
     budget = stack_budget(inputs, *_configured_budget(config))
     if budget is None:

@@ -20,8 +20,6 @@ from dataclasses import dataclass
 
 from pydantic import Field
 
-from thrifty.cost import catalog
-from thrifty.cost.user_catalog import CATALOG_ENV, instance_entry_template
 from thrifty.policies.compute import NodeGroup, cloud_of, disks, node_groups
 from thrifty.policies.core import Finding, Resource, collecting, violation
 from thrifty.policies.policy_config import DEFAULT_CAPS, EmptyConfig, PolicyConfig
@@ -47,6 +45,8 @@ def instance_shape(cloud: str, name: str) -> Shape | None:
             return Shape(int(custom.group(1)), int(custom.group(2)) / 1024, 0)
     if cloud not in ("aws", "gcp", "azure"):
         return None
+    from thrifty.cost import catalog  # its models load on the first lookup, not at the start
+
     known = catalog.instance_type(cloud, name)  # type: ignore[arg-type]
     if known is None:
         return None
@@ -119,6 +119,8 @@ def check_oversized_instances(resource: Resource, config: OversizedConfig) -> li
 
 
 def _how_to_add(cloud: str, name: str, where: str) -> str:
+    from thrifty.cost.user_catalog import CATALOG_ENV, instance_entry_template
+
     return (
         f"instance type {name!r}{where} is not in thrifty's {cloud} catalog, so its size and "
         f"price cannot be checked. If the name is right, add it to a catalog file named by "

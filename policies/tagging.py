@@ -183,8 +183,7 @@ def judge_part(
         why = f" ({part.unreachable})" if part.unreachable else ""
         findings.append(
             violation(
-                f"{label} is missing cost tags: {', '.join(missing)}{why}; "
-                f"put them in {part.hint}",
+                f"{label} is missing cost tags: {', '.join(missing)}{why}; put them in {part.hint}",
                 urn,
             )
         )
@@ -200,9 +199,7 @@ def judge_part(
     for key, problem in _value_problems(resource.package, values).items():
         hint = _ESCAPE_HINTS.get(resource.package, "") if key == "owner" else ""
         findings.append(
-            violation(
-                f"{label}: tag {key!r} = {values[key]!r} is not valid: {problem}{hint}", urn
-            )
+            violation(f"{label}: tag {key!r} = {values[key]!r} is not valid: {problem}{hint}", urn)
         )
     expected = config.expected_environment
     if expected and values.get("environment") not in (None, expected):
