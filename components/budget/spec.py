@@ -43,13 +43,13 @@ Sources (checked with the docs search):
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
+from thrifty.durations import duration_seconds
 from thrifty.tags import CostTags
 
 Spend = Literal["actual", "forecasted"]
@@ -129,16 +129,8 @@ class CostAlertsConfig(_Model):
     @field_validator("compute_for", "storage_for")
     @classmethod
     def _duration(cls, value: str) -> str:
-        if not PROMETHEUS_DURATION.fullmatch(value):
-            raise ValueError(
-                f"{value!r} is not a Prometheus duration; use e.g. 30s, 5m, 1h, 1h30m "
-                "(units ms s m h d w y)"
-            )
+        duration_seconds(value)  # raises, naming the value and the allowed form
         return value
-
-
-#: A Prometheus duration (``5m``, ``1h30m``), as ``for:`` and range selectors take.
-PROMETHEUS_DURATION = re.compile(r"(\d+(ms|s|m|h|d|w|y))+")
 
 
 class BudgetConfig(_Model):

@@ -21,7 +21,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
-from thrifty.budget.spec import PROMETHEUS_DURATION
+from thrifty.durations import duration_seconds
 from thrifty.workload.spec import (
     DNS_LABEL,
     SYSTEM_NAMESPACES,
@@ -45,32 +45,6 @@ LABEL_VALUE = r"^([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$"
 PORT_NAME = r"^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$"
 #: Semantic version of a chart (Helm requires SemVer 2 chart versions).
 CHART_VERSION = r"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$"
-
-_UNIT_SECONDS = {
-    "ms": 0.001,
-    "s": 1,
-    "m": 60,
-    "h": 3600,
-    "d": 86400,
-    "w": 7 * 86400,
-    "y": 365 * 86400,
-}
-
-
-def duration_seconds(text: str) -> float:
-    """A Prometheus duration (``35d``, ``1h30m``) in seconds; a year is 365 days, as there.
-
-    Units go from the largest to the smallest, each at most once (Prometheus'
-    ``model.ParseDuration``; the operator's CRDs use the same pattern): ``1h30m``, not ``30m1h``.
-    """
-    pieces = re.findall(r"(\d+)(ms|s|m|h|d|w|y)", text)
-    order = [list(_UNIT_SECONDS).index(unit) for _, unit in pieces]
-    if not PROMETHEUS_DURATION.fullmatch(text) or order != sorted(set(order), reverse=True):
-        raise ValueError(
-            f"{text!r} is not a Prometheus duration; use e.g. 30s, 5m, 1h30m, 35d (units "
-            "y w d h m s ms, largest first, each once)"
-        )
-    return sum(int(amount) * _UNIT_SECONDS[unit] for amount, unit in pieces)
 
 
 class _Model(BaseModel):

@@ -12,32 +12,25 @@ reports can be checked with the same function in Prometheus.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from thrifty.budget.spec import PROMETHEUS_DURATION
+from thrifty.durations import duration_seconds
 from thrifty.quantities import format_cpu, format_memory, parse_quantity
 
 Resource = Literal["cpu", "memory"]
 RESOURCES: tuple[Resource, ...] = ("cpu", "memory")
 
 DAY = 86_400.0
-_DURATION_UNITS = {
-    "ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": DAY, "w": 7 * DAY, "y": 365 * DAY
-}  # fmt: skip
-_DURATION_PART = re.compile(r"(\d+)(ms|s|m|h|d|w|y)")
 
 
 def parse_duration(text: str) -> float:
-    """A Prometheus duration (``7d``, ``168h``, ``1w2d``) in seconds; ValueError otherwise."""
-    value = text.strip()
-    if not PROMETHEUS_DURATION.fullmatch(value):
-        raise ValueError(f"{text!r} is not a duration such as 7d, 168h or 1w2d")
-    return sum(
-        int(number) * _DURATION_UNITS[unit] for number, unit in _DURATION_PART.findall(value)
-    )
+    """A window as a Prometheus duration (``7d``, ``168h``, ``1w2d``) in seconds."""
+    try:
+        return duration_seconds(text.strip())
+    except ValueError:
+        raise ValueError(f"{text!r} is not a duration such as 7d, 168h or 1w2d") from None
 
 
 def format_duration(seconds: float) -> str:
